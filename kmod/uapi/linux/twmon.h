@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * twmon: TIME_WAIT monitor, generic netlink ABI (family "twmon", version 1).
+ * This one header is included by the module and by userspace; never copy it.
+ *
+ * Every request is a generic netlink message on family TWMON_GENL_NAME.
+ * A caller sees its own network namespace (the one its netlink socket was
+ * created in). TWMON_A_ALL_NETNS asks for every namespace and needs
+ * CAP_NET_ADMIN in the initial user namespace. Errors come back as -errno
+ * with an extack message (set NETLINK_EXT_ACK on the socket to read it).
+ * 64-bit values are padded with TWMON_A_PAD.
+ *
+ * TWMON_CMD_GET_STATS (doit: the caller's namespace;
+ *                      dump with TWMON_A_ALL_NETNS: one message per namespace)
+ *   reply:
+ *     TWMON_A_NETNS_INUM: u32, inode number of the namespace (as in
+ *                         /proc/<pid>/ns/net and stat(/run/netns/NAME))
+ *     TWMON_A_STATS: nest
+ *       TWMON_S_LIVE, TWMON_S_LIVE_TIMEWAIT, TWMON_S_LIVE_FINWAIT2: u64,
+ *           TIME_WAIT mini sockets alive now, all / in substate TIME_WAIT /
+ *           in substate FIN_WAIT2 (live = seeded + entered - sum(ended))
+ *       TWMON_S_SEEDED: u64, found alive when the module loaded
+ *       TWMON_S_ENTERED, TWMON_S_ENTERED_TIMEWAIT, TWMON_S_ENTERED_FINWAIT2:
+ *           u64, born since the module loaded (all / per substate at birth)
+ *       TWMON_S_ENDED: nest, u64 per end reason, attribute type = reason:
+ *           TWMON_END_EXPIRED .. TWMON_END_OTHER (see enum twmon_end)
+ *       TWMON_S_OVERFLOW: u64, closes that got no TIME_WAIT because
+ *           tcp_max_tw_buckets was full (nstat TcpExtTCPTimeWaitOverflow)
+ *       TWMON_S_CONNECT_EADDRNOTAVAIL: u64, connect() that found no free
+ *           local port
+ *       TWMON_S_LINGER_ABORT: u64, close() turned into RST by SO_LINGER
+ *           with a zero timeout
+ *       TWMON_S_MAX_TW_BUCKETS: u32, the namespace's tcp_max_tw_buckets
+ *       TWMON_S_PORT_LOW, TWMON_S_PORT_HIGH: u32, ip_local_port_range
+ *       TWMON_S_DESTS, TWMON_S_SERVICES: u32, entries in the two tables
+ *       TWMON_S_UNTRACKED: u64, live sockets in no table (tables full)
+ *       TWMON_S_AGES: nest of TWMON_S_AGE_BUCKET (u64), TWMON_AGE_BUCKETS
+ *           of them: bucket i (0-based, i < 60) counts live sockets whose
+ *           age is in [i, i+1) seconds; the last counts ages >= 60 s.
+ *           Age is derived from the timer: 60 s - time remaining.
+ *       TWMON_S_LIFETIME: nest, per end reason (attribute type = reason)
+ *           a nest of TWMON_AGE_BUCKETS u64 counts of the age at death,
+ *           same buckets as TWMON_S_AGES
+ *     TWMON_A_HOOKS: u32, bit mask of active hooks (enum twmon_hook)
+ *
+ * TWMON_CMD_GET_DESTS (dump) - outgoing pools: live TIME_WAIT sockets whose
+ *   local port was inside ip_local_port_range at birth
+ *   request filters (all optional): TWMON_A_FAMILY (u8, AF_INET/AF_INET6),
+ *     TWMON_A_MIN_COUNT (u32), TWMON_A_REMOTE_ADDR (4 or 16 bytes),
+ *     TWMON_A_REMOTE_PORT (u16, host order)
+ *   one message per entry:
+ *     TWMON_A_ENTRY: nest
+ *       TWMON_E_FAMILY: u8; TWMON_E_LOCAL_ADDR, TWMON_E_REMOTE_ADDR:
+ *       binary, 4 or 16 bytes, network order; TWMON_E_REMOTE_PORT: u16
+ *       host order; TWMON_E_COUNT: u32
+ *
+ * TWMON_CMD_GET_SERVICES (dump) - the other live TIME_WAIT sockets, keyed
+ *   by (family, local address, local port)
+ *   request filters: TWMON_A_FAMILY, TWMON_A_MIN_COUNT, TWMON_A_LOCAL_ADDR,
+ *     TWMON_A_LOCAL_PORT (u16)
+ *   one message per entry: TWMON_A_ENTRY with TWMON_E_FAMILY,
+ *     TWMON_E_LOCAL_ADDR, TWMON_E_LOCAL_PORT, TWMON_E_COUNT
+ *
+ * TWMON_CMD_GET_SOCKS (dump) - every live TIME_WAIT mini socket
+ *   request filters: TWMON_A_FAMILY, TWMON_A_LOCAL_ADDR, TWMON_A_LOCAL_PORT,
+ *     TWMON_A_REMOTE_ADDR, TWMON_A_REMOTE_PORT, TWMON_A_SUBSTATE (u8:
+ *     TCP_TIME_WAIT 6 or TCP_FIN_WAIT2 5)
+ *   one message per socket: TWMON_A_SOCK: nest
+ *     TWMON_E_FAMILY, TWMON_E_LOCAL_ADDR, TWMON_E_LOCAL_PORT,
+ *     TWMON_E_REMOTE_ADDR, TWMON_E_REMOTE_PORT, TWMON_E_SUBSTATE (u8),
+ *     TWMON_E_REMAINING_MS (u32), TWMON_E_AGE_MS (u32)
+ *
+ * TWMON_CMD_GET_CONFIG (doit)
+ *   reply: TWMON_A_VERSION (string, module version), TWMON_A_HOOKS,
+ *     TWMON_A_HOOKS_WANTED (u32, hooks this kernel should have),
+ *     TWMON_A_STATS_INTERVAL_MS (u32), TWMON_A_MAX_DESTS,
+ *     TWMON_A_MAX_SERVICES (u32, module parameters),
+ *     TWMON_A_PURGED_DEAD_NETNS (u64, sockets purged with a namespace
+ *     whose counters were already gone), TWMON_A_MISSED (u64, probe hits
+ *     the kernel could not deliver)
+ *
+ * TWMON_CMD_SET_CONFIG (doit, needs CAP_NET_ADMIN)
+ *   TWMON_A_STATS_INTERVAL_MS (u32, 100 .. 60000)
+ *
+ * Multicast groups: TWMON_MCGRP_STATS ("stats") and TWMON_MCGRP_EVENTS
+ * ("events"). Resolve them by name.
+ *
+ * New attributes are only ever appended; the family version stays 1.
+ */
+#ifndef _UAPI_LINUX_TWMON_H
+#define _UAPI_LINUX_TWMON_H
+
+#define TWMON_GENL_NAME		"twmon"
+#define TWMON_GENL_VERSION	1
+#define TWMON_MCGRP_STATS	"stats"
+#define TWMON_MCGRP_EVENTS	"events"
+
+/* Age histogram: 60 one-second buckets, then one for >= 60 s */
+#define TWMON_AGE_BUCKETS	61
+
+enum twmon_cmd {
+	TWMON_CMD_UNSPEC,
+	TWMON_CMD_GET_STATS,
+	TWMON_CMD_GET_DESTS,
+	TWMON_CMD_GET_SERVICES,
+	TWMON_CMD_GET_SOCKS,
+	TWMON_CMD_GET_CONFIG,
+	TWMON_CMD_SET_CONFIG,
+	TWMON_CMD_STATS_NOTIFY,
+	TWMON_CMD_EVENT,
+	__TWMON_CMD_MAX
+};
+#define TWMON_CMD_MAX (__TWMON_CMD_MAX - 1)
+
+enum twmon_attr {
+	TWMON_A_UNSPEC,
+	TWMON_A_PAD,
+	TWMON_A_VERSION,		/* string */
+	TWMON_A_NETNS_INUM,		/* u32 */
+	TWMON_A_ALL_NETNS,		/* flag */
+	TWMON_A_STATS,			/* nest: enum twmon_stat */
+	TWMON_A_HOOKS,			/* u32: BIT(enum twmon_hook) */
+	TWMON_A_HOOKS_WANTED,		/* u32 */
+	TWMON_A_FAMILY,			/* u8 */
+	TWMON_A_MIN_COUNT,		/* u32 */
+	TWMON_A_LOCAL_ADDR,		/* binary, 4 or 16 bytes */
+	TWMON_A_LOCAL_PORT,		/* u16 */
+	TWMON_A_REMOTE_ADDR,		/* binary, 4 or 16 bytes */
+	TWMON_A_REMOTE_PORT,		/* u16 */
+	TWMON_A_SUBSTATE,		/* u8 */
+	TWMON_A_ENTRY,			/* nest: enum twmon_entry */
+	TWMON_A_SOCK,			/* nest: enum twmon_entry */
+	TWMON_A_STATS_INTERVAL_MS,	/* u32 */
+	TWMON_A_MAX_DESTS,		/* u32 */
+	TWMON_A_MAX_SERVICES,		/* u32 */
+	TWMON_A_PURGED_DEAD_NETNS,	/* u64 */
+	TWMON_A_MISSED,			/* u64 */
+	__TWMON_A_LAST
+};
+#define TWMON_A_MAX (__TWMON_A_LAST - 1)
+
+enum twmon_stat {
+	TWMON_S_UNSPEC,
+	TWMON_S_PAD,
+	TWMON_S_LIVE,			/* u64 */
+	TWMON_S_LIVE_TIMEWAIT,		/* u64 */
+	TWMON_S_LIVE_FINWAIT2,		/* u64 */
+	TWMON_S_SEEDED,			/* u64 */
+	TWMON_S_ENTERED,		/* u64 */
+	TWMON_S_ENTERED_TIMEWAIT,	/* u64 */
+	TWMON_S_ENTERED_FINWAIT2,	/* u64 */
+	TWMON_S_ENDED,			/* nest: u64 per enum twmon_end */
+	TWMON_S_OVERFLOW,		/* u64 */
+	TWMON_S_CONNECT_EADDRNOTAVAIL,	/* u64 */
+	TWMON_S_LINGER_ABORT,		/* u64 */
+	TWMON_S_MAX_TW_BUCKETS,		/* u32 */
+	TWMON_S_PORT_LOW,		/* u32 */
+	TWMON_S_PORT_HIGH,		/* u32 */
+	TWMON_S_DESTS,			/* u32 */
+	TWMON_S_SERVICES,		/* u32 */
+	TWMON_S_UNTRACKED,		/* u64 */
+	TWMON_S_AGES,			/* nest of TWMON_S_AGE_BUCKET */
+	TWMON_S_AGE_BUCKET,		/* u64 */
+	TWMON_S_LIFETIME,		/* nest: per reason, nest of AGE_BUCKET */
+	__TWMON_S_LAST
+};
+#define TWMON_S_MAX (__TWMON_S_LAST - 1)
+
+/* Why a TIME_WAIT socket ended; also the attribute types in TWMON_S_ENDED */
+enum twmon_end {
+	TWMON_END_UNSPEC,
+	TWMON_END_EXPIRED,	/* its timer fired (60 s) */
+	TWMON_END_RST,		/* killed by an incoming RST (RFC 1337) */
+	TWMON_END_SYN,		/* a SYN opened a new incarnation */
+	TWMON_END_REUSE,	/* connect() took the port (tcp_tw_reuse) */
+	TWMON_END_ABORT,	/* destroyed through sock_diag (ss -K) */
+	TWMON_END_PURGE,	/* its network namespace went away */
+	TWMON_END_OTHER,	/* a path twmon does not know */
+	__TWMON_END_LAST
+};
+#define TWMON_END_MAX (__TWMON_END_LAST - 1)
+
+enum twmon_entry {
+	TWMON_E_UNSPEC,
+	TWMON_E_FAMILY,		/* u8 */
+	TWMON_E_LOCAL_ADDR,	/* binary, 4 or 16 bytes */
+	TWMON_E_LOCAL_PORT,	/* u16 */
+	TWMON_E_REMOTE_ADDR,	/* binary, 4 or 16 bytes */
+	TWMON_E_REMOTE_PORT,	/* u16 */
+	TWMON_E_COUNT,		/* u32 */
+	TWMON_E_SUBSTATE,	/* u8 */
+	TWMON_E_REMAINING_MS,	/* u32 */
+	TWMON_E_AGE_MS,		/* u32 */
+	__TWMON_E_LAST
+};
+#define TWMON_E_MAX (__TWMON_E_LAST - 1)
+
+/* Kernel hooks; TWMON_A_HOOKS says which are active */
+enum twmon_hook {
+	TWMON_HOOK_BIRTH,	/* TIME_WAIT socket hashed: births */
+	TWMON_HOOK_KILL,	/* inet_twsk_kill: every death */
+	TWMON_HOOK_TIMER,	/* tw_timer_handler: reason expired */
+	TWMON_HOOK_RX,		/* tcp_timewait_state_process: rst, syn */
+	TWMON_HOOK_REARM,	/* timer re-armed: age histogram */
+	TWMON_HOOK_ALLOC,	/* inet_twsk_alloc: overflow */
+	TWMON_HOOK_CONNECT,	/* __inet_hash_connect: EADDRNOTAVAIL */
+	TWMON_HOOK_CLOSE,	/* tcp_close: SO_LINGER=0 aborts */
+	__TWMON_HOOK_LAST
+};
+
+#endif /* _UAPI_LINUX_TWMON_H */
