@@ -1,0 +1,33 @@
+#!/bin/sh
+# Server-side closes over IPv4: the service table, births and the kernel's
+# own counts (sockstat, nstat TcpExtTW, ss) agree.
+. /twmon/tests/vm/lib.sh
+. /twmon/tests/vm/tw.sh
+N=1000
+
+load_twmon
+tw0=$(nstat_abs TcpExtTW)
+start_server --port 8080 --close server
+client --connect 127.0.0.1:8080 --count $N --concurrency 8 --close server >/dev/null
+stop_server
+settle
+assert_eq "connections completed" $N "$(cj .completed)"
+
+check_invariant
+assert_eq "live vs connections" $N "$(tws .live)"
+assert_eq "live_timewait vs ss state time-wait" "$(ss_tw_count)" "$(tws .live_timewait)"
+assert_eq "entered vs nstat TcpExtTW" $(( $(nstat_abs TcpExtTW) - tw0 )) "$(tws .entered)"
+assert_eq "service 127.0.0.1:8080" $N \
+	"$(tws '[.[] | select(.local == "127.0.0.1" and .lport == 8080)][0].count' services)"
+assert_eq "no outgoing pool" 0 "$(tws 'length' dests)"
+
+# Every socket ss lists, with the same 4-tuple (ss: local peer)
+ss -tanH state time-wait | awk '{ print $3, $4 }' | sort >/tmp/ss.txt
+tws '.[] | select(.substate == "time-wait") | "\(.local):\(.lport) \(.remote):\(.rport)"' socks | sort >/tmp/tw.txt
+cmp -s /tmp/ss.txt /tmp/tw.txt || fail "tw-stat socks differs from ss: $(diff /tmp/ss.txt /tmp/tw.txt | head -5)"
+# Remaining timers within 2 s of ss's (ss rounds, and time passes)
+ss -tanoH state time-wait | sed -n 's/.*timewait,\([0-9.]*\)\(m*s\)ec.*/\1 \2/p' | head -1 >/tmp/sst.txt
+[ -s /tmp/sst.txt ] || fail "ss printed no timer"
+max=$(tws '[.[].remaining_ms] | max' socks)
+[ "$max" -le 60000 ] && [ "$max" -ge 30000 ] || fail "remaining_ms max $max not in 30000..60000"
+unload_twmon

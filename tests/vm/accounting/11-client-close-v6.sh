@@ -1,0 +1,26 @@
+#!/bin/sh
+# Client-side closes over IPv6: the outgoing pool toward [::1]:8081 holds
+# every socket, and ss agrees on each 4-tuple.
+. /twmon/tests/vm/lib.sh
+. /twmon/tests/vm/tw.sh
+N=800
+
+load_twmon
+start_server --port 8081 --addr ::1 --family inet6 --close client
+client --connect '[::1]:8081' --count $N --concurrency 8 --close client >/dev/null
+stop_server
+settle
+assert_eq "connections completed" $N "$(cj .completed)"
+
+check_invariant
+assert_eq "live vs connections" $N "$(tws .live)"
+assert_eq "pool ::1 -> ::1:8081" $N \
+	"$(tws '[.[] | select(.family == "inet6" and .remote == "::1" and .rport == 8081)][0].count' dests)"
+assert_eq "no service" 0 "$(tws 'length' services)"
+ss -tanH state time-wait | awk '{ print $3, $4 }' | sed 's/\[//g; s/\]//g' | sort >/tmp/ss.txt
+tws '.[] | "\(.local):\(.lport) \(.remote):\(.rport)"' socks | sort >/tmp/tw.txt
+cmp -s /tmp/ss.txt /tmp/tw.txt || fail "tw-stat socks differs from ss: $(diff /tmp/ss.txt /tmp/tw.txt | head -5)"
+# The kernel filters: only the dport asked for
+assert_eq "socks --dport 8081" $N "$(tws length socks --dport 8081)"
+assert_eq "socks --dport 9" 0 "$(tws length socks --dport 9)"
+unload_twmon

@@ -1,0 +1,32 @@
+#!/bin/sh
+# timeout: 240
+# After 60 s the timers fire: every socket ends as expired, with a lifetime
+# near 60 s, and the ages seen on the way match the timers ss shows.
+. /twmon/tests/vm/lib.sh
+. /twmon/tests/vm/tw.sh
+N=300
+
+load_twmon
+start_server --port 8090 --close server
+client --connect 127.0.0.1:8090 --count $N --concurrency 4 --close server >/dev/null
+stop_server
+settle
+sleep 20
+# ss: remaining time of the oldest; twmon: its age histogram
+tw-stat -j >/tmp/s.json
+young=$(jq '[.ages[] | select(.le_s != null and .le_s <= 15) | .count] | add' /tmp/s.json)
+assert_eq "no socket younger than 15 s after 20 s" 0 "$young"
+check_invariant
+i=0
+while [ "$(sockstat_tw_now)" -gt 0 ]; do
+	i=$((i + 1))
+	[ $i -gt 90 ] && fail "TIME_WAIT still alive after 110 s"
+	sleep 1
+done
+assert_eq "ended.expired" $N "$(tws .ended.expired)"
+assert_eq "live" 0 "$(tws .live)"
+assert_eq "tables empty" 0 "$(tws 'length' services)"
+old=$(tws '[.lifetime.expired[] | select(.le_s == null or .le_s >= 59) | .count] | add')
+assert_eq "expired at 59-61 s of age" $N "$old"
+check_invariant
+unload_twmon

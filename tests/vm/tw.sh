@@ -1,0 +1,75 @@
+# TIME_WAIT helpers for the accounting suites (busybox sh).
+# Sourced after lib.sh. Every figure twmon reports is checked against one it
+# did not compute: /proc/net/sockstat, nstat, ss, or the load generator.
+
+# tw-stat -j [args] | jq FILTER
+tws() {
+	_f=$1; shift
+	tw-stat -j "$@" | jq -r "$_f"
+}
+
+# The kernel's own count of TIME_WAIT mini sockets in this namespace
+sockstat_tw_now() {
+	awk '/^TCP:/ { for (i = 1; i < NF; i++) if ($i == "tw") print $(i + 1) }' /proc/net/sockstat
+}
+
+# ss's count of sockets in state time-wait (FIN_WAIT2 substate excluded)
+ss_tw_count() {
+	ss -tanH state time-wait "$@" | wc -l
+}
+
+# Absolute value of an nstat counter (no history file involved)
+nstat_abs() {
+	nstat -az --noupdate 2>/dev/null | awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'
+}
+
+# Start a tw-load server in the background; sets SERVER_PID
+start_server() {
+	rm -f /tmp/ready
+	tw-load server --ready-file /tmp/ready "$@" >/tmp/server.json 2>/tmp/server.err &
+	SERVER_PID=$!
+	i=0
+	while [ ! -e /tmp/ready ]; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && fail "tw-load server did not start: $(cat /tmp/server.err)"
+		sleep 0.1
+	done
+}
+
+stop_server() {
+	kill "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+	return 0
+}
+
+# Run a client; its JSON summary goes to /tmp/client.json
+client() {
+	tw-load client "$@" >/tmp/client.json 2>/tmp/client.err ||
+		[ $? -eq 0 ] || true
+	cat /tmp/client.json
+}
+
+cj() {
+	jq -r "$1" /tmp/client.json
+}
+
+# Wait until live TIME_WAIT stops changing (closes in flight have landed)
+settle() {
+	prev=-1
+	for _i in 1 2 3 4 5 6 7 8 9 10; do
+		cur=$(sockstat_tw_now)
+		[ "$cur" = "$prev" ] && return 0
+		prev=$cur
+		sleep 0.5
+	done
+}
+
+# seeded + entered == live + sum(ended), and live == sockstat
+check_invariant() {
+	tw-stat -j >/tmp/stats.json || fail "tw-stat -j failed"
+	lhs=$(jq '.seeded + .entered' /tmp/stats.json)
+	rhs=$(jq '.live + ([.ended[] | numbers] | add)' /tmp/stats.json)
+	assert_eq "seeded+entered vs live+ended" "$lhs" "$rhs"
+	assert_eq "live vs /proc/net/sockstat tw" "$(sockstat_tw_now)" "$(jq .live /tmp/stats.json)"
+	assert_eq "sum(ages) vs live" "$(jq .live /tmp/stats.json)" "$(jq '[.ages[].count] | add' /tmp/stats.json)"
+}
