@@ -46,6 +46,7 @@ struct twmon_net {
 	struct list_head node;		/* twmon_nets, under twmon_nets_lock */
 	atomic_t entries[2];		/* table entries: dests, services */
 	bool dead;			/* pre_exit ran: counters are going */
+	struct twmon_notify_state *notify; /* notify.c, under twmon_nets_lock */
 };
 
 /* A sum of all CPUs' counters */
@@ -85,7 +86,7 @@ struct twmon_row {
 
 /* main.c */
 extern unsigned int twmon_max_dests, twmon_max_services;
-extern atomic_t twmon_stats_interval_ms;
+extern atomic_t twmon_stats_interval_ms, twmon_buckets_wm_pct, twmon_pool_wm_pct;
 
 /* netns.c */
 extern struct list_head twmon_nets;
@@ -104,6 +105,7 @@ void twmon_table_exit(void);
 enum twmon_kind twmon_table_get(struct twmon_net *tn, const struct twmon_key *k);
 void twmon_table_put(struct twmon_net *tn, const struct twmon_key *k);
 void twmon_table_flush_net(struct twmon_net *tn);
+u32 twmon_table_count(const struct twmon_key *k);
 /* Walk entries of one net and kind from position *pos; fn returns <0 to stop */
 int twmon_table_walk(const struct net *net, u8 kind, unsigned long *pos,
 		     int (*fn)(const struct twmon_row *e, u32 count, void *arg),
@@ -125,7 +127,20 @@ extern bool twmon_counting;
 int twmon_seed(void);
 
 /* netlink.c */
+extern struct genl_family twmon_family;
 int twmon_genl_init(void);
 void twmon_genl_exit(void);
+size_t twmon_stats_size(bool with_lifetime);
+int twmon_fill_stats_nest(struct sk_buff *skb, struct twmon_net *tn,
+			  const struct twmon_snapshot *s, bool with_lifetime);
+int twmon_put_addr(struct sk_buff *skb, int type, u8 family,
+		   const struct in6_addr *a);
+
+/* notify.c */
+enum twmon_mcgrp { TWMON_GRP_STATS, TWMON_GRP_EVENTS };
+void twmon_notify_start(void);
+void twmon_notify_stop(void);
+void twmon_notify_reschedule(void);
+void twmon_notify_net_exit(struct twmon_net *tn);
 
 #endif /* _TWMON_INTERNAL_H */

@@ -14,6 +14,8 @@
 unsigned int twmon_max_dests = 16384;
 unsigned int twmon_max_services = 16384;
 atomic_t twmon_stats_interval_ms = ATOMIC_INIT(1000);
+atomic_t twmon_buckets_wm_pct = ATOMIC_INIT(80);
+atomic_t twmon_pool_wm_pct = ATOMIC_INIT(80);
 
 /* Reject a bad value with a line that names the parameter and its range */
 static int table_limit_set(const char *val, const struct kernel_param *kp)

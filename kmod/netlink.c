@@ -13,7 +13,10 @@
 #define dump_attrs(cb) (genl_dumpit_info(cb)->attrs)
 #endif
 
-static struct genl_family twmon_family;
+/* NLA_POLICY_RANGE holds s16 bounds: 60000 needs the full form */
+static const struct netlink_range_validation interval_range = {
+	.min = 100, .max = 60000,
+};
 
 static const struct nla_policy twmon_policy[TWMON_A_MAX + 1] = {
 	[TWMON_A_ALL_NETNS]		= { .type = NLA_FLAG },
@@ -24,7 +27,9 @@ static const struct nla_policy twmon_policy[TWMON_A_MAX + 1] = {
 	[TWMON_A_REMOTE_ADDR]		= { .type = NLA_BINARY, .len = 16 },
 	[TWMON_A_REMOTE_PORT]		= { .type = NLA_U16 },
 	[TWMON_A_SUBSTATE]		= { .type = NLA_U8 },
-	[TWMON_A_STATS_INTERVAL_MS]	= NLA_POLICY_RANGE(NLA_U32, 100, 60000),
+	[TWMON_A_STATS_INTERVAL_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32, &interval_range),
+	[TWMON_A_BUCKETS_WATERMARK_PCT]	= NLA_POLICY_RANGE(NLA_U32, 1, 100),
+	[TWMON_A_POOL_WATERMARK_PCT]	= NLA_POLICY_RANGE(NLA_U32, 1, 100),
 };
 
 /* Dump filter and position, kept in cb->ctx between dump calls */
@@ -53,14 +58,14 @@ struct twmon_table_dump {
 static_assert(sizeof(struct twmon_dump) <= sizeof_field(struct netlink_callback, ctx));
 static_assert(sizeof(struct twmon_table_dump) <= sizeof_field(struct netlink_callback, ctx));
 
-static int put_addr(struct sk_buff *skb, int type, u8 family,
+int twmon_put_addr(struct sk_buff *skb, int type, u8 family,
 		    const struct in6_addr *a)
 {
 	return nla_put(skb, type, family == AF_INET ? 4 : 16, a);
 }
 
 /* Sizes summed as the fill functions put them, never guessed */
-static size_t stats_size(bool with_lifetime)
+size_t twmon_stats_size(bool with_lifetime)
 {
 	size_t u64a = nla_total_size_64bit(sizeof(u64));
 	size_t ages = nla_total_size(0) + TWMON_AGE_BUCKETS * u64a;
@@ -91,8 +96,8 @@ static int put_ages(struct sk_buff *skb, int type, const u64 *buckets)
 
 #define PUT_U64(type, v) nla_put_u64_64bit(skb, type, v, TWMON_S_PAD)
 
-static int fill_stats_nest(struct sk_buff *skb, struct twmon_net *tn,
-			   const struct twmon_snapshot *s, bool with_lifetime)
+int twmon_fill_stats_nest(struct sk_buff *skb, struct twmon_net *tn,
+			  const struct twmon_snapshot *s, bool with_lifetime)
 {
 	struct net *net = tn->net;
 	struct nlattr *nest, *ended, *life;
@@ -159,7 +164,7 @@ static int fill_stats(struct sk_buff *skb, struct twmon_net *tn, u32 portid,
 		goto out;
 	if (nla_put_u32(skb, TWMON_A_NETNS_INUM, tn->net->ns.inum) ||
 	    nla_put_u32(skb, TWMON_A_HOOKS, twmon_hooks_active()) ||
-	    fill_stats_nest(skb, tn, s, with_lifetime)) {
+	    twmon_fill_stats_nest(skb, tn, s, with_lifetime)) {
 		genlmsg_cancel(skb, hdr);
 		goto out;
 	}
@@ -180,7 +185,7 @@ static int twmon_get_stats(struct sk_buff *skb, struct genl_info *info)
 				   "all namespaces: send GET_STATS as a dump");
 		return -EINVAL;
 	}
-	msg = genlmsg_new(stats_size(true), GFP_KERNEL);
+	msg = genlmsg_new(twmon_stats_size(true), GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	err = fill_stats(msg, twmon_net(genl_info_net(info)), info->snd_portid,
@@ -339,8 +344,8 @@ static int fill_entry(const struct twmon_row *e, u32 count, void *arg)
 		return -EMSGSIZE;
 	nest = nla_nest_start(skb, TWMON_A_ENTRY);
 	if (!nest || nla_put_u8(skb, TWMON_E_FAMILY, k->family) ||
-	    put_addr(skb, TWMON_E_LOCAL_ADDR, k->family, &k->laddr) ||
-	    (dest && put_addr(skb, TWMON_E_REMOTE_ADDR, k->family, &k->raddr)) ||
+	    twmon_put_addr(skb, TWMON_E_LOCAL_ADDR, k->family, &k->laddr) ||
+	    (dest && twmon_put_addr(skb, TWMON_E_REMOTE_ADDR, k->family, &k->raddr)) ||
 	    nla_put_u16(skb, dest ? TWMON_E_REMOTE_PORT : TWMON_E_LOCAL_PORT,
 			ntohs(k->port)) ||
 	    nla_put_u32(skb, TWMON_E_COUNT, count)) {
@@ -451,9 +456,9 @@ static int fill_sock(struct sk_buff *skb, struct netlink_callback *cb,
 		return -EMSGSIZE;
 	nest = nla_nest_start(skb, TWMON_A_SOCK);
 	if (!nest || nla_put_u8(skb, TWMON_E_FAMILY, k->family) ||
-	    put_addr(skb, TWMON_E_LOCAL_ADDR, k->family, &k->laddr) ||
+	    twmon_put_addr(skb, TWMON_E_LOCAL_ADDR, k->family, &k->laddr) ||
 	    nla_put_u16(skb, TWMON_E_LOCAL_PORT, tw->tw_num) ||
-	    put_addr(skb, TWMON_E_REMOTE_ADDR, k->family, &k->raddr) ||
+	    twmon_put_addr(skb, TWMON_E_REMOTE_ADDR, k->family, &k->raddr) ||
 	    nla_put_u16(skb, TWMON_E_REMOTE_PORT, ntohs(tw->tw_dport)) ||
 	    nla_put_u8(skb, TWMON_E_SUBSTATE, tw->tw_substate) ||
 	    nla_put_u32(skb, TWMON_E_REMAINING_MS, jiffies_to_msecs(remaining)) ||
@@ -535,7 +540,11 @@ static int twmon_get_config(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u64_64bit(msg, TWMON_A_PURGED_DEAD_NETNS, purged,
 			      TWMON_A_PAD) ||
 	    nla_put_u64_64bit(msg, TWMON_A_MISSED, twmon_hooks_missed(),
-			      TWMON_A_PAD)) {
+			      TWMON_A_PAD) ||
+	    nla_put_u32(msg, TWMON_A_BUCKETS_WATERMARK_PCT,
+			atomic_read(&twmon_buckets_wm_pct)) ||
+	    nla_put_u32(msg, TWMON_A_POOL_WATERMARK_PCT,
+			atomic_read(&twmon_pool_wm_pct))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -545,10 +554,30 @@ static int twmon_get_config(struct sk_buff *skb, struct genl_info *info)
 
 static int twmon_set_config(struct sk_buff *skb, struct genl_info *info)
 {
-	if (GENL_REQ_ATTR_CHECK(info, TWMON_A_STATS_INTERVAL_MS))
+	static const struct {
+		int attr;
+		atomic_t *value;
+	} settable[] = {
+		{ TWMON_A_STATS_INTERVAL_MS, &twmon_stats_interval_ms },
+		{ TWMON_A_BUCKETS_WATERMARK_PCT, &twmon_buckets_wm_pct },
+		{ TWMON_A_POOL_WATERMARK_PCT, &twmon_pool_wm_pct },
+	};
+	bool any = false;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(settable); i++) {
+		struct nlattr *a = info->attrs[settable[i].attr];
+
+		if (a) {
+			atomic_set(settable[i].value, nla_get_u32(a));
+			any = true;
+		}
+	}
+	if (!any) {
+		NL_SET_ERR_MSG_MOD(info->extack, "Missing attribute: nothing to set");
 		return -EINVAL;
-	atomic_set(&twmon_stats_interval_ms,
-		   nla_get_u32(info->attrs[TWMON_A_STATS_INTERVAL_MS]));
+	}
+	twmon_notify_reschedule();
 	return 0;
 }
 
@@ -590,7 +619,7 @@ static const struct genl_multicast_group twmon_mcgrps[] = {
 	{ .name = TWMON_MCGRP_EVENTS },
 };
 
-static struct genl_family twmon_family __ro_after_init = {
+struct genl_family twmon_family __ro_after_init = {
 	.name = TWMON_GENL_NAME,
 	.version = TWMON_GENL_VERSION,
 	.maxattr = TWMON_A_MAX,
@@ -608,10 +637,15 @@ static struct genl_family twmon_family __ro_after_init = {
 
 int twmon_genl_init(void)
 {
-	return genl_register_family(&twmon_family);
+	int err = genl_register_family(&twmon_family);
+
+	if (!err)
+		twmon_notify_start();
+	return err;
 }
 
 void twmon_genl_exit(void)
 {
+	twmon_notify_stop();
 	genl_unregister_family(&twmon_family);
 }

@@ -65,6 +65,7 @@ static void __net_exit twmon_net_exit(struct net *net)
 
 	mutex_lock(&twmon_nets_lock);
 	list_del(&tn->node);
+	twmon_notify_net_exit(tn);
 	mutex_unlock(&twmon_nets_lock);
 	twmon_table_flush_net(tn);
 	free_percpu(tn->pcpu);

@@ -116,6 +116,20 @@ static void unlink_entry(struct twmon_net *tn, struct twmon_row *e)
 	kfree_rcu(e, rcu);
 }
 
+/* Live sockets under key k now (0 if none) */
+u32 twmon_table_count(const struct twmon_key *k)
+{
+	struct twmon_row *e;
+	u32 count = 0;
+
+	rcu_read_lock();
+	e = lookup(bucket_of(k), k);
+	if (e)
+		count = atomic_read(&e->count);
+	rcu_read_unlock();
+	return count;
+}
+
 /* One socket counted under key k ended */
 void twmon_table_put(struct twmon_net *tn, const struct twmon_key *k)
 {

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <linux/twmon.h>
@@ -129,7 +130,21 @@ static int resolve(int fd)
 	exit(2);
 }
 
-/* The request must fail with want_err and say something containing want_msg */
+/*
+ * The request must fail with want_err and say something containing want_msg.
+ * Dump filters are checked in the dump's start callback, which 6.1 calls
+ * without an extack: there those checks require the errno only.
+ */
+static const char *dump_msg(const char *msg)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return NULL;
+	return major > 6 || (major == 6 && minor >= 12) ? msg : NULL;
+}
+
 static void expect(const char *name, int fd, struct req *r, int want_err,
 		   const char *want_msg)
 {
@@ -181,22 +196,22 @@ int main(int argc, char **argv)
 	init_req(&r, fam, TWMON_CMD_GET_DESTS, NLM_F_DUMP);
 	u8v = 99;
 	add_attr(&r, TWMON_A_FAMILY, &u8v, 1);
-	expect("bad-family", fd, &r, -EINVAL, "family must be");
+	expect("bad-family", fd, &r, -EINVAL, dump_msg("family must be"));
 
 	init_req(&r, fam, TWMON_CMD_GET_DESTS, NLM_F_DUMP);
 	add_attr(&r, TWMON_A_REMOTE_ADDR, addr5, 5);
-	expect("address-of-5-bytes", fd, &r, -EINVAL, "4 or 16 bytes");
+	expect("address-of-5-bytes", fd, &r, -EINVAL, dump_msg("4 or 16 bytes"));
 
 	init_req(&r, fam, TWMON_CMD_GET_SERVICES, NLM_F_DUMP);
 	u8v = 10;	/* AF_INET6 with a 4-byte address */
 	add_attr(&r, TWMON_A_FAMILY, &u8v, 1);
 	add_attr(&r, TWMON_A_LOCAL_ADDR, addr5, 4);
-	expect("address-family-mismatch", fd, &r, -EINVAL, "does not match");
+	expect("address-family-mismatch", fd, &r, -EINVAL, dump_msg("does not match"));
 
 	init_req(&r, fam, TWMON_CMD_GET_SOCKS, NLM_F_DUMP);
 	u8v = 3;
 	add_attr(&r, TWMON_A_SUBSTATE, &u8v, 1);
-	expect("bad-substate", fd, &r, -EINVAL, "substate must be");
+	expect("bad-substate", fd, &r, -EINVAL, dump_msg("substate must be"));
 
 	init_req(&r, fam, TWMON_CMD_GET_SOCKS, NLM_F_DUMP);
 	add_attr(&r, TWMON_A_LOCAL_PORT, &u8v, 1);
@@ -230,7 +245,7 @@ int main(int argc, char **argv)
 		expect("unprivileged-set-config", fd, &r, -EPERM, NULL);
 		init_req(&r, fam, TWMON_CMD_GET_STATS, NLM_F_DUMP);
 		add_attr(&r, TWMON_A_ALL_NETNS, NULL, 0);
-		expect("unprivileged-all-netns", fd, &r, -EPERM, "CAP_NET_ADMIN");
+		expect("unprivileged-all-netns", fd, &r, -EPERM, dump_msg("CAP_NET_ADMIN"));
 	}
 	printf("%d failed\n", failures);
 	return failures ? 1 : 0;

@@ -79,11 +79,29 @@
  *     whose counters were already gone), TWMON_A_MISSED (u64, probe hits
  *     the kernel could not deliver)
  *
- * TWMON_CMD_SET_CONFIG (doit, needs CAP_NET_ADMIN)
+ * TWMON_CMD_SET_CONFIG (doit, needs CAP_NET_ADMIN); any of:
  *   TWMON_A_STATS_INTERVAL_MS (u32, 100 .. 60000)
+ *   TWMON_A_BUCKETS_WATERMARK_PCT (u32, 1 .. 100): live / tcp_max_tw_buckets
+ *   TWMON_A_POOL_WATERMARK_PCT (u32, 1 .. 100): pool count / port range
+ *   (GET_CONFIG returns them too; events fire when a watermark is crossed
+ *   upwards and when the value falls back below watermark - 10 points)
  *
- * Multicast groups: TWMON_MCGRP_STATS ("stats") and TWMON_MCGRP_EVENTS
- * ("events"). Resolve them by name.
+ * Multicast groups, resolve them by name. Every interval (STATS_INTERVAL_MS)
+ * the module looks at each namespace once; it builds nothing for a group
+ * nobody in that namespace listens to.
+ *   TWMON_MCGRP_STATS ("stats"): TWMON_CMD_STATS_NOTIFY, one per namespace
+ *     and interval: TWMON_A_NETNS_INUM, TWMON_A_SEQ, TWMON_A_HOOKS,
+ *     TWMON_A_STATS (as in GET_STATS, without TWMON_S_LIFETIME)
+ *   TWMON_MCGRP_EVENTS ("events"): TWMON_CMD_EVENT, one message per
+ *     namespace and interval that had any, batching them:
+ *     TWMON_A_NETNS_INUM, TWMON_A_SEQ, then one TWMON_A_EVENT nest each:
+ *       TWMON_V_TYPE (u32, enum twmon_event), TWMON_V_VALUE (u64: the
+ *       count in this interval, or the level now), TWMON_V_THRESHOLD (u64),
+ *       for pool events also TWMON_V_FAMILY, TWMON_V_LOCAL_ADDR,
+ *       TWMON_V_REMOTE_ADDR, TWMON_V_REMOTE_PORT (as in TWMON_A_ENTRY)
+ *   TWMON_A_SEQ (u64) counts messages per namespace and group from 1: a
+ *   gap, or ENOBUFS on the socket, means messages were lost: resync with
+ *   GET_STATS / GET_DESTS.
  *
  * New attributes are only ever appended; the family version stays 1.
  */
@@ -135,6 +153,10 @@ enum twmon_attr {
 	TWMON_A_MAX_SERVICES,		/* u32 */
 	TWMON_A_PURGED_DEAD_NETNS,	/* u64 */
 	TWMON_A_MISSED,			/* u64 */
+	TWMON_A_SEQ,			/* u64 */
+	TWMON_A_EVENT,			/* nest: enum twmon_event_attr */
+	TWMON_A_BUCKETS_WATERMARK_PCT,	/* u32 */
+	TWMON_A_POOL_WATERMARK_PCT,	/* u32 */
 	__TWMON_A_LAST
 };
 #define TWMON_A_MAX (__TWMON_A_LAST - 1)
@@ -194,6 +216,35 @@ enum twmon_entry {
 	__TWMON_E_LAST
 };
 #define TWMON_E_MAX (__TWMON_E_LAST - 1)
+
+/* Edge-triggered events (TWMON_V_TYPE) */
+enum twmon_event {
+	TWMON_EV_UNSPEC,
+	TWMON_EV_OVERFLOW_BEGIN,	/* closes got no TIME_WAIT this interval */
+	TWMON_EV_OVERFLOW_END,		/* an interval without overflow */
+	TWMON_EV_EADDRNOTAVAIL_BEGIN,	/* connect() found no free port */
+	TWMON_EV_EADDRNOTAVAIL_END,
+	TWMON_EV_BUCKETS_HIGH,		/* live crossed the buckets watermark */
+	TWMON_EV_BUCKETS_OK,
+	TWMON_EV_POOL_HIGH,		/* a pool crossed the pool watermark */
+	TWMON_EV_POOL_OK,
+	TWMON_EV_LINGER_ABORT,		/* SO_LINGER=0 aborts this interval */
+	__TWMON_EV_LAST
+};
+
+enum twmon_event_attr {
+	TWMON_V_UNSPEC,
+	TWMON_V_PAD,
+	TWMON_V_TYPE,		/* u32 */
+	TWMON_V_VALUE,		/* u64 */
+	TWMON_V_THRESHOLD,	/* u64 */
+	TWMON_V_FAMILY,		/* u8 */
+	TWMON_V_LOCAL_ADDR,	/* binary */
+	TWMON_V_REMOTE_ADDR,	/* binary */
+	TWMON_V_REMOTE_PORT,	/* u16 */
+	__TWMON_V_LAST
+};
+#define TWMON_V_MAX (__TWMON_V_LAST - 1)
 
 /* Kernel hooks; TWMON_A_HOOKS says which are active */
 enum twmon_hook {
