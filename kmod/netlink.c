@@ -13,8 +13,8 @@
 #define dump_attrs(cb) (genl_dumpit_info(cb)->attrs)
 #endif
 
-/* NLA_POLICY_RANGE holds s16 bounds: 60000 needs the full form */
-static const struct netlink_range_validation interval_range = {
+/* NLA_POLICY_RANGE holds s16 bounds: 60000 needs the full form (not const: 6.1) */
+static struct netlink_range_validation interval_range = {
 	.min = 100, .max = 60000,
 };
 
