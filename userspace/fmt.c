@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Numbers for people */
+#include <math.h>
+#include <stdio.h>
+
+#include "fmt.h"
+
+char *tw_fmt_count(uint64_t v, char *buf, size_t len)
+{
+	char digits[TW_NUM_LEN], out[TW_NUM_LEN];
+	int n = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)v);
+	int i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = digits[i];
+	}
+	out[o] = '\0';
+	snprintf(buf, len, "%s", out);
+	return buf;
+}
+
+char *tw_fmt_pct(double pct, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.1f%%", pct);
+	return buf;
+}
+
+char *tw_fmt_ms(uint32_t ms, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%us", ms / 1000, (ms % 1000) / 100);
+	return buf;
+}
+
+bool tw_pct(uint64_t num, uint64_t den, double *pct)
+{
+	if (!den)
+		return false;
+	*pct = round((double)num * 1000.0 / (double)den) / 10.0;
+	return true;
+}
+
+bool tw_occupancy(uint64_t count, uint32_t low, uint32_t high, double *pct)
+{
+	if (low < 1 || high > 65535 || high < low)
+		return false;
+	return tw_pct(count, (uint64_t)high - low + 1, pct);
+}

@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tw-stat: TIME_WAIT statistics from the twmon kernel module.
+ * Subcommands dispatch from one table (like wg); a bare tw-stat is "show".
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+#include <linux/twmon.h>
+
+#include "addr.h"
+#include "netns.h"
+#include "nl.h"
+#include "opts.h"
+#include "print.h"
+#include "show.h"
+#include "stats.h"
+
+#ifndef TWMON_VERSION
+#define TWMON_VERSION "unknown"
+#endif
+
+static const char *prog = "tw-stat";
+
+struct command {
+	const char *name;
+	int (*fn)(struct tw_nl *nl, const struct tw_opts *o);
+	unsigned int opts; /* OPT_* it takes */
+	bool all_netns;	   /* supports --all-netns */
+	const char *help;
+};
+
+static void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void errorf(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Growable arrays for the dumps */
+struct stats_vec {
+	struct tw_stats *v;
+	size_t n, cap;
+};
+
+struct entry_vec {
+	struct tw_entry *v;
+	size_t n, cap;
+	int (*parse)(const struct nlmsghdr *nlh, struct tw_entry *e, char *err, size_t errlen);
+};
+
+static void *grow(void *p, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap ? *cap * 2 : 64;
+	p = realloc(p, *cap * size);
+	if (!p) {
+		errorf("out of memory");
+		exit(1);
+	}
+	return p;
+}
+
+static int stats_reply(const struct nlmsghdr *nlh, void *arg, char *err, size_t errlen)
+{
+	struct stats_vec *sv = arg;
+
+	sv->v = grow(sv->v, &sv->cap, sv->n, sizeof(*sv->v));
+	if (tw_parse_stats(nlh, &sv->v[sv->n], err, errlen))
+		return -EBADMSG;
+	sv->n++;
+	return 0;
+}
+
+static void stats_reset(void *arg)
+{
+	((struct stats_vec *)arg)->n = 0;
+}
+
+static int entry_reply(const struct nlmsghdr *nlh, void *arg, char *err, size_t errlen)
+{
+	struct entry_vec *ev = arg;
+
+	ev->v = grow(ev->v, &ev->cap, ev->n, sizeof(*ev->v));
+	if (ev->parse(nlh, &ev->v[ev->n], err, errlen))
+		return -EBADMSG;
+	ev->n++;
+	return 0;
+}
+
+static void entry_reset(void *arg)
+{
+	((struct entry_vec *)arg)->n = 0;
+}
+
+static int fill_all_netns(struct nl_msg *msg, void *arg)
+{
+	(void)arg;
+	return nla_put_flag(msg, TWMON_A_ALL_NETNS);
+}
+
+static int run(struct tw_nl *nl, const struct tw_nl_req *req)
+{
+	char err[TW_NL_ERR_LEN];
+
+	if (tw_nl_request(nl, req, err, sizeof(err))) {
+		errorf("%s", err);
+		return 1;
+	}
+	return 0;
+}
+
+/* GET_STATS: the caller's namespace (doit) or every one (dump) */
+static int get_stats(struct tw_nl *nl, bool all, struct stats_vec *sv)
+{
+	struct tw_nl_req req = {
+		.cmd = TWMON_CMD_GET_STATS,
+		.dump = all,
+		.name = "GET_STATS",
+		.fill = all ? fill_all_netns : NULL,
+		.reply = stats_reply,
+		.reset = stats_reset,
+		.arg = sv,
+	};
+
+	if (run(nl, &req))
+		return 1;
+	if (!all && sv->n != 1) {
+		errorf("GET_STATS: %zu replies, expected one", sv->n);
+		return 1;
+	}
+	return 0;
+}
+
+static const char *netns_label(const struct tw_opts *o, uint32_t inum, char *buf, size_t len)
+{
+	if (o->netns)
+		return o->netns;
+	return tw_netns_name(TW_NETNS_RUN_DIR, inum, buf, len) ? NULL : buf;
+}
+
+static int show_stats(struct tw_nl *nl, const struct tw_opts *o,
+		      void (*show)(const struct tw_stats *s, const char *name))
+{
+	struct stats_vec sv = { 0 };
+	char name[256];
+	size_t i;
+	int ret;
+
+	ret = get_stats(nl, o->all_netns, &sv);
+	if (!ret) {
+		if (o->all_netns)
+			open_json_array(NULL);
+		for (i = 0; i < sv.n; i++) {
+			if (i)
+				print_text("\n");
+			show(&sv.v[i], netns_label(o, sv.v[i].netns_inum, name, sizeof(name)));
+		}
+		if (o->all_netns)
+			close_json_array();
+	}
+	free(sv.v);
+	return ret;
+}
+
+static int cmd_show(struct tw_nl *nl, const struct tw_opts *o)
+{
+	return show_stats(nl, o, tw_show_summary);
+}
+
+static int cmd_ages(struct tw_nl *nl, const struct tw_opts *o)
+{
+	return show_stats(nl, o, tw_show_ages);
+}
+
+/* Request filters: only those given, with the address length of the family */
+struct filter_arg {
+	const struct tw_opts *o;
+	unsigned int use; /* OPT_* to send */
+};
+
+static int fill_filter(struct nl_msg *msg, void *arg)
+{
+	const struct filter_arg *fa = arg;
+	const struct tw_filter *f = &fa->o->f;
+	unsigned int g = fa->o->given & fa->use;
+	int len = tw_family_addr_len(f->family);
+
+	if (f->family && nla_put_u8(msg, TWMON_A_FAMILY, f->family))
+		return -1;
+	if ((g & OPT_SRC) && nla_put(msg, TWMON_A_LOCAL_ADDR, len, f->src))
+		return -1;
+	if ((g & OPT_SPORT) && nla_put_u16(msg, TWMON_A_LOCAL_PORT, f->sport))
+		return -1;
+	if ((g & OPT_DST) && nla_put(msg, TWMON_A_REMOTE_ADDR, len, f->dst))
+		return -1;
+	if ((g & OPT_DPORT) && nla_put_u16(msg, TWMON_A_REMOTE_PORT, f->dport))
+		return -1;
+	if ((g & OPT_STATE) && nla_put_u8(msg, TWMON_A_SUBSTATE, f->substate))
+		return -1;
+	return 0;
+}
+
+static int dump_entries(struct tw_nl *nl, const struct tw_opts *o, uint8_t cmd, const char *name,
+			unsigned int filters, struct entry_vec *ev)
+{
+	struct filter_arg fa = { o, filters };
+	struct tw_nl_req req = {
+		.cmd = cmd,
+		.dump = true,
+		.name = name,
+		.fill = fill_filter,
+		.fill_arg = &fa,
+		.reply = entry_reply,
+		.reset = entry_reset,
+		.arg = ev,
+	};
+
+	return run(nl, &req);
+}
+
+static int cmd_dests(struct tw_nl *nl, const struct tw_opts *o)
+{
+	struct entry_vec ev = { .parse = tw_parse_dest };
+	struct stats_vec sv = { 0 };
+	int ret;
+
+	/* the port range, for occupancy */
+	ret = get_stats(nl, false, &sv);
+	if (!ret)
+		ret = dump_entries(nl, o, TWMON_CMD_GET_DESTS, "GET_DESTS", OPT_DST | OPT_DPORT,
+				   &ev);
+	if (!ret) {
+		tw_sort_entries(ev.v, ev.n);
+		tw_show_dests(ev.v, ev.n, o->top, sv.v[0].port_low, sv.v[0].port_high, 1);
+	}
+	free(sv.v);
+	free(ev.v);
+	return ret;
+}
+
+static int cmd_services(struct tw_nl *nl, const struct tw_opts *o)
+{
+	struct entry_vec ev = { .parse = tw_parse_service };
+	int ret;
+
+	ret = dump_entries(nl, o, TWMON_CMD_GET_SERVICES, "GET_SERVICES", OPT_SRC | OPT_SPORT, &ev);
+	if (!ret) {
+		tw_sort_entries(ev.v, ev.n);
+		tw_show_services(ev.v, ev.n, o->top);
+	}
+	free(ev.v);
+	return ret;
+}
+
+static int cmd_socks(struct tw_nl *nl, const struct tw_opts *o)
+{
+	struct entry_vec ev = { .parse = tw_parse_sock };
+	int ret;
+
+	ret = dump_entries(nl, o, TWMON_CMD_GET_SOCKS, "GET_SOCKS",
+			   OPT_SRC | OPT_SPORT | OPT_DST | OPT_DPORT | OPT_STATE, &ev);
+	if (!ret)
+		tw_show_socks(ev.v, ev.n);
+	free(ev.v);
+	return ret;
+}
+
+static int cmd_help(struct tw_nl *nl, const struct tw_opts *o);
+
+static const struct command commands[] = {
+	{ "show", cmd_show, 0, true, "summary of the namespace (the default)" },
+	{ "dests", cmd_dests, OPT_TOP | OPT_FAMILY | OPT_DST | OPT_DPORT, false,
+	  "outgoing port pools by remote address and port, largest first" },
+	{ "services", cmd_services, OPT_TOP | OPT_FAMILY | OPT_SRC | OPT_SPORT, false,
+	  "local services (address and port), largest first" },
+	{ "ages", cmd_ages, 0, true, "age histogram of the live TIME_WAIT sockets" },
+	{ "socks", cmd_socks, OPT_FAMILY | OPT_SRC | OPT_SPORT | OPT_DST | OPT_DPORT | OPT_STATE,
+	  false, "every live TIME_WAIT socket, filtered in the kernel" },
+	{ "help", cmd_help, 0, true, "this text" },
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+		"Usage: %s [OPTIONS] [COMMAND] [COMMAND OPTIONS]\n"
+		"TIME_WAIT statistics from the twmon kernel module.\n\n"
+		"Commands:\n",
+		prog);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\nOptions:\n"
+		   "  -j, --json         JSON output\n"
+		   "  -p, --pretty       indented JSON\n"
+		   "  -n, --netns NAME   look into network namespace NAME (/run/netns/NAME)\n"
+		   "      --all-netns    every namespace (show, ages; needs CAP_NET_ADMIN)\n"
+		   "  -V, --version      versions of tw-stat and of the loaded module\n"
+		   "  -h, --help         this text\n"
+		   "\nCommand options:\n"
+		   "  --top N|all        dests, services: rows to show (text: 20, JSON: all)\n"
+		   "  --family inet|inet6           dests, services, socks\n"
+		   "  --src ADDR, --sport PORT      services, socks: local end\n"
+		   "  --dst ADDR, --dport PORT      dests, socks: remote end\n"
+		   "  --state time-wait|fin-wait-2  socks\n"
+		   "\nExit status: 0 ok, 1 runtime error, 2 usage error. See tw-stat(8).\n");
+}
+
+static int cmd_help(struct tw_nl *nl, const struct tw_opts *o)
+{
+	(void)nl;
+	(void)o;
+	usage(stdout);
+	return 0;
+}
+
+static int config_reply(const struct nlmsghdr *nlh, void *arg, char *err, size_t errlen)
+{
+	return tw_parse_config(nlh, arg, err, errlen);
+}
+
+static int version(const struct tw_opts *o)
+{
+	struct tw_config cfg;
+	char err[TW_NL_ERR_LEN];
+	struct tw_nl nl;
+	struct tw_nl_req req = {
+		.cmd = TWMON_CMD_GET_CONFIG,
+		.name = "GET_CONFIG",
+		.reply = config_reply,
+		.arg = &cfg,
+	};
+
+	printf("%s %s\n", prog, TWMON_VERSION);
+	fflush(stdout);
+	if (o->netns && tw_netns_enter(o->netns, err, sizeof(err))) {
+		errorf("%s", err);
+		return 1;
+	}
+	if (tw_nl_open(&nl, err, sizeof(err))) {
+		errorf("%s", err);
+		return 1;
+	}
+	if (run(&nl, &req)) {
+		tw_nl_close(&nl);
+		return 1;
+	}
+	tw_nl_close(&nl);
+	printf("twmon module %s\n", cfg.version);
+	return 0;
+}
+
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static int usage_error(const char *msg)
+{
+	errorf("%s", msg);
+	fprintf(stderr, "Try '%s --help'.\n", prog);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	char err[TW_NL_ERR_LEN];
+	const struct command *c;
+	struct tw_opts o;
+	struct tw_nl nl;
+	int ret;
+
+	if (tw_opts_parse(argc, argv, &o, err, sizeof(err)))
+		return usage_error(err);
+	if (o.help) {
+		usage(stdout);
+		return 0;
+	}
+	if (o.version)
+		return version(&o);
+	c = find_command(o.cmd);
+	if (!c) {
+		snprintf(err, sizeof(err), "unknown command \"%s\"", o.cmd);
+		return usage_error(err);
+	}
+	if (tw_opts_check(&o, c->opts, err, sizeof(err)))
+		return usage_error(err);
+	if (o.all_netns && !c->all_netns) {
+		snprintf(err, sizeof(err), "--all-netns is not supported yet for \"%s\"", c->name);
+		return usage_error(err);
+	}
+	if (c->fn == cmd_help)
+		return cmd_help(NULL, &o);
+
+	if (o.netns && tw_netns_enter(o.netns, err, sizeof(err))) {
+		errorf("%s", err);
+		return 1;
+	}
+	if (tw_nl_open(&nl, err, sizeof(err))) {
+		errorf("%s", err);
+		return 1;
+	}
+	print_init(stdout, o.json, o.pretty);
+	ret = c->fn(&nl, &o);
+	tw_nl_close(&nl);
+	if (ret) {
+		print_discard();
+		return ret;
+	}
+	if (print_flush()) {
+		errorf("writing the output: %s", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
