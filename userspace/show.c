@@ -51,11 +51,13 @@ static void print_hooks(uint32_t hooks)
 	bool missing = false;
 	int h;
 
-	print_text(LABEL, "hooks");
+	print_text("%-23s", "hooks");
 	open_json_array("hooks");
-	for (h = 0; h < __TWMON_HOOK_LAST; h++)
-		if (hooks & (1u << h))
-			print_string(PRINT_ANY, NULL, " %s", tw_hook_name(h));
+	for (h = 0; h < __TWMON_HOOK_LAST; h++) {
+		if (!(hooks & (1u << h)))
+			continue;
+		print_string(PRINT_ANY, NULL, " %s", tw_hook_name(h));
+	}
 	close_json_array();
 	open_json_array("hooks_inactive");
 	for (h = 0; h < __TWMON_HOOK_LAST; h++) {
@@ -109,7 +111,7 @@ static void print_lifetime_json(const struct tw_stats *s)
 
 void tw_show_summary(const struct tw_stats *s, const char *netns_name)
 {
-	char a[TW_NUM_LEN], b[TW_NUM_LEN];
+	char a[TW_NUM_LEN];
 	bool all_ended = true;
 	uint64_t ended = 0;
 	double pct;
@@ -161,8 +163,7 @@ void tw_show_summary(const struct tw_stats *s, const char *netns_name)
 	print_line_count("SO_LINGER=0 aborts", "linger_abort", s->linger_abort,
 			 tw_figure_available(s->hooks, TW_FIG_LINGER_ABORT));
 
-	print_text(LABEL "%s-%s", "local port range", tw_fmt_count(s->port_low, a, sizeof(a)),
-		   tw_fmt_count(s->port_high, b, sizeof(b)));
+	print_text(LABEL "%u-%u", "local port range", s->port_low, s->port_high);
 	if (s->port_high >= s->port_low)
 		print_text(" (%s ports)",
 			   tw_fmt_count((uint64_t)s->port_high - s->port_low + 1, a, sizeof(a)));
