@@ -17,7 +17,7 @@
 #define SOL_NETLINK 270
 #endif
 
-int tw_nl_open(struct tw_nl *nl, char *err, size_t errlen)
+int tw_nl_connect(struct tw_nl *nl, char *err, size_t errlen)
 {
 	int one = 1, r;
 
@@ -30,13 +30,23 @@ int tw_nl_open(struct tw_nl *nl, char *err, size_t errlen)
 	r = genl_connect(nl->sk);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot open a generic netlink socket: %s", nl_geterror(r));
-		goto fail;
+		tw_nl_close(nl);
+		return -EIO;
 	}
 	/* libnl leaves these off: the kernel's error text, without the echo */
 	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	nl_socket_enable_msg_peek(nl->sk);
+	return 0;
+}
 
+int tw_nl_open(struct tw_nl *nl, char *err, size_t errlen)
+{
+	int r;
+
+	r = tw_nl_connect(nl, err, errlen);
+	if (r)
+		return r;
 	r = genl_ctrl_resolve(nl->sk, TWMON_GENL_NAME);
 	if (r == -NLE_OBJ_NOTFOUND) {
 		snprintf(err, errlen, "twmon kernel module is not loaded (modprobe twmon)");
@@ -46,13 +56,11 @@ int tw_nl_open(struct tw_nl *nl, char *err, size_t errlen)
 	if (r < 0) {
 		snprintf(err, errlen, "cannot resolve the generic netlink family \"%s\": %s",
 			 TWMON_GENL_NAME, nl_geterror(r));
-		goto fail;
+		tw_nl_close(nl);
+		return -EIO;
 	}
 	nl->family = r;
 	return 0;
-fail:
-	tw_nl_close(nl);
-	return -EIO;
 }
 
 void tw_nl_close(struct tw_nl *nl)

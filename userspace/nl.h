@@ -29,6 +29,8 @@ struct tw_nl {
  * "twmon kernel module is not loaded (modprobe twmon)".
  */
 int tw_nl_open(struct tw_nl *nl, char *err, size_t errlen);
+/* The socket alone (extack on), no family resolved: 0 or -errno */
+int tw_nl_connect(struct tw_nl *nl, char *err, size_t errlen);
 void tw_nl_close(struct tw_nl *nl);
 
 struct tw_nl_req {
