@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: GPL-2.0
+# twmon: TIME_WAIT monitor. `make help` lists the targets.
+
+VERSION := 0.1.0
+
+# The kernel to build the module for (a release with /lib/modules/KVER/build)
+ifeq ($(origin KVER),undefined)
+KVER := $(shell scripts/kernels --default)
+endif
+KDIR := /lib/modules/$(KVER)/build
+# The kernels and VM suites `make check` runs
+KERNELS ?= $(shell scripts/kernels)
+SUITES ?= $(filter-out demo,$(notdir $(patsubst %/,%,$(sort $(dir $(wildcard tests/vm/*/*.sh))))))
+DEMO_KVER ?= $(firstword $(filter 6.1.%,$(KERNELS)) $(KERNELS))
+
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+CHECKPATCH ?= /usr/src/linux-source-6.1/scripts/checkpatch.pl
+
+# Test helpers: static, so the VM needs no libraries for them
+HELPERS := $(patsubst %.c,%,$(wildcard tests/tw-load.c tests/tw-nlcheck.c))
+HELPER_CFLAGS := -O2 -Wall -Wextra -Werror -static -Ikmod/uapi
+
+all: module userspace helpers
+
+help:
+	@echo 'make                  module (KVER=$(KVER)), userspace, test helpers'
+	@echo 'make module KVER=R    kmod/twmon.ko for kernel release R'
+	@echo 'make userspace        userspace/tw-stat, userspace/twmond'
+	@echo 'make helpers          tests/tw-load, tests/tw-nlcheck (static)'
+	@echo 'make install          module, programs and man pages (KVER=R)'
+	@echo 'make check            deps, build, unit tests, VM suites on every kernel'
+	@echo '                      (KERNELS="$(KERNELS)" SUITES="$(SUITES)")'
+	@echo 'make unit             unit tests (tests/unit)'
+	@echo 'make style            checkpatch on kmod/, clang-format on userspace/'
+	@echo 'make demo             boot $(DEMO_KVER) and run the demo'
+	@echo 'make vm KVER=R        interactive shell in a VM running kernel R'
+	@echo 'make clean'
+
+# The tree is built for several kernels in turn: start afresh when the
+# kernel changes (kmod/.kver, and the vermagic of what is there).
+module:
+	@test -d $(KDIR) || { echo "no headers for $(KVER): $(KDIR) is missing (scripts/deps, or KVER=...)" >&2; exit 1; }
+	@old=$$(cat kmod/.kver 2>/dev/null); \
+	vm=$$(modinfo -F vermagic kmod/twmon.ko 2>/dev/null | cut -d' ' -f1); \
+	if [ "$$old" != "$(KVER)" ] || { [ -n "$$vm" ] && [ "$$vm" != "$(KVER)" ]; }; then \
+		$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1; \
+		rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd \
+			kmod/modules.order kmod/Module.symvers; \
+		echo $(KVER) >kmod/.kver; \
+	fi
+	$(MAKE) -C $(KDIR) M=$(CURDIR) TWMON_VERSION=$(VERSION) modules
+
+userspace:
+	$(MAKE) -C userspace VERSION=$(VERSION)
+
+helpers: $(HELPERS)
+	@test -e tests/tw-load.c || echo "note: tests/tw-load.c is not there yet; no tests/tw-load" >&2
+
+tests/%: tests/%.c kmod/uapi/linux/twmon.h
+	$(CC) $(HELPER_CFLAGS) -o $@ $<
+
+install: module userspace
+	install -d $(DESTDIR)/lib/modules/$(KVER)/extra $(DESTDIR)$(SBINDIR)
+	install -m 0644 kmod/twmon.ko $(DESTDIR)/lib/modules/$(KVER)/extra/
+	install -m 0755 userspace/tw-stat userspace/twmond $(DESTDIR)$(SBINDIR)/
+	@set -e; if ls userspace/*.8 >/dev/null 2>&1; then \
+		install -d $(DESTDIR)$(MANDIR)/man8; \
+		install -m 0644 userspace/*.8 $(DESTDIR)$(MANDIR)/man8/; \
+	fi
+	test -n "$(DESTDIR)" || depmod -a $(KVER)
+
+unit:
+	@if [ -e tests/unit/Makefile ]; then \
+		$(MAKE) -C tests/unit VERSION=$(VERSION); \
+	else \
+		echo "unit: no tests/unit/Makefile, skipped"; \
+	fi
+
+style:
+	$(CHECKPATCH) --no-tree -q -f kmod/*.c kmod/*.h kmod/uapi/linux/twmon.h
+	@if [ -e userspace/.clang-format ]; then \
+		echo "clang-format --dry-run --Werror userspace/*.[ch]"; \
+		clang-format --dry-run --Werror userspace/*.[ch]; \
+	fi
+
+check:
+	bash scripts/deps
+	$(MAKE) all KVER=$(firstword $(KERNELS))
+	KERNELS="$(KERNELS)" SUITES="$(SUITES)" scripts/check
+
+demo:
+	bash scripts/deps
+	$(MAKE) all KVER=$(DEMO_KVER)
+	VM_VERBOSE=1 scripts/vm-run $(DEMO_KVER) demo
+
+vm:
+	$(MAKE) all
+	scripts/vm-run $(KVER) --shell
+
+clean:
+	-test -d $(KDIR) && $(MAKE) -s -C $(KDIR) M=$(CURDIR) clean
+	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/.kver \
+		kmod/modules.order kmod/Module.symvers modules.order Module.symvers \
+		tests/tw-load tests/tw-nlcheck
+	-test -e userspace/Makefile && $(MAKE) -C userspace clean
+	-test -e tests/unit/Makefile && $(MAKE) -C tests/unit clean
+
+.PHONY: all help module userspace helpers install unit style check demo vm clean

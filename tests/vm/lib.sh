@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the VM tests (busybox sh). Source it first:
+#   . /twmon/tests/vm/lib.sh
+# A test exits 0 to pass, 77 to skip, anything else to fail.
+
+TWMON_KO=/twmon/kmod/twmon.ko
+TWMON_VERSION=$(cat /twmon/VERSION 2>/dev/null)
+
+# Print "FAIL: msg" and fail the test
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+# Skip the test (exit 77)
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+# assert_eq WHAT EXPECTED ACTUAL
+assert_eq() {
+	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
+}
+
+# assert_ne WHAT UNEXPECTED ACTUAL
+assert_ne() {
+	[ "$2" != "$3" ] || fail "$1: got '$3', which it must not be"
+}
+
+# assert_match WHAT EXTENDED-REGEX TEXT
+assert_match() {
+	printf '%s\n' "$3" | grep -Eq -- "$2" || fail "$1: '$3' does not match /$2/"
+}
+
+# load_twmon [param=value ...]: insmod the module, fail on error
+load_twmon() {
+	_out=$(insmod "$TWMON_KO" "$@" 2>&1) ||
+		fail "insmod twmon.ko $*: $_out; dmesg: $(dmesg | grep twmon | tail -n 3)"
+}
+
+# unload_twmon: rmmod the module, fail on error
+unload_twmon() {
+	_out=$(rmmod twmon 2>&1) || fail "rmmod twmon: $_out"
+}
+
+# twmon_loaded: true while the module is loaded
+twmon_loaded() {
+	[ -d /sys/module/twmon ]
+}
+
+# The kernel's count of TIME_WAIT sockets in this namespace (sockstat "tw")
+sockstat_tw() {
+	awk '/^TCP:/ { for (i = 1; i < NF; i++) if ($i == "tw") print $(i + 1) }' /proc/net/sockstat
+}
+
+# nstat_get NAME: absolute value of an nstat counter (0 if absent)
+nstat_get() {
+	nstat -az --noupdate 2>/dev/null | awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'
+}
+
+# dmesg_clean: fail if the kernel log has a warning, a BUG or a trace
+dmesg_clean() {
+	_k=$(dmesg | grep -E 'WARNING:|BUG:|Call Trace')
+	[ -z "$_k" ] || fail "kernel log: $(printf '%s\n' "$_k" | head -n 5)"
+}
+
+# wait_for SECONDS COMMAND...: poll every 0.1 s until COMMAND succeeds
+wait_for() {
+	_n=$(($1 * 10))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		_n=$((_n - 1))
+		[ $_n -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
