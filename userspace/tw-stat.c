@@ -127,15 +127,23 @@ static int get_stats(struct tw_nl *nl, bool all, struct stats_vec *sv)
 	struct tw_nl_req req = {
 		.cmd = TWMON_CMD_GET_STATS,
 		.dump = all,
-		.name = "GET_STATS",
+		.name = all ? "GET_STATS for all namespaces" : "GET_STATS",
 		.fill = all ? fill_all_netns : NULL,
 		.reply = stats_reply,
 		.reset = stats_reset,
 		.arg = sv,
 	};
+	char err[TW_NL_ERR_LEN];
+	int r;
 
-	if (run(nl, &req))
+	r = tw_nl_request(nl, &req, err, sizeof(err));
+	if (r) {
+		errorf("%s", err);
+		/* 6.1 sends no extack when a dump's start fails: say why here */
+		if (r == -EPERM && all && !strstr(err, "CAP_NET_ADMIN"))
+			errorf("--all-netns needs CAP_NET_ADMIN in the initial user namespace");
 		return 1;
+	}
 	if (!all && sv->n != 1) {
 		errorf("GET_STATS: %zu replies, expected one", sv->n);
 		return 1;
