@@ -317,6 +317,9 @@ void table_close(void)
 		for (c = 0; c < P.ncols; c++) {
 			const char *s = r ? P.cells[(r - 1) * P.ncols + c] : P.cols[c].title;
 
+			/* no trailing blanks for an empty last cell */
+			if (c == P.ncols - 1 && !P.cols[c].right && (!s || !*s))
+				break;
 			if (c)
 				fputs("  ", out());
 			print_padded(s ? s : "", w[c], P.cols[c].right, c == P.ncols - 1);

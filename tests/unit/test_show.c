@@ -449,7 +449,8 @@ static void ages_text(void **state)
 	out = end();
 	if (!strstr(out, "  0-1s     10  ########################################\n") ||
 	    !strstr(out, "59-60s      5  ####################\n") ||
-	    !strstr(out, " >=60s      1  ####\n") || strstr(out, "1-2s"))
+	    !strstr(out, " >=60s      1  ####\n") || strstr(out, "1-2s") ||
+	    !strstr(out, "   AGE  COUNT\n"))
 		fail_msg("unexpected text:\n%s", out);
 	free(out);
 }
