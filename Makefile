@@ -39,7 +39,12 @@ help:
 	@echo 'make clean'
 
 # The tree is built for several kernels in turn: start afresh when the
-# kernel changes (kmod/.kver, and the vermagic of what is there).
+# kernel changes (kmod/.kver, and the vermagic of what is there). Builds
+# of the one tree are serialised (scripts/vm-run holds the same lock).
+ifeq ($(TWMON_BUILD_LOCKED),)
+module:
+	@TWMON_BUILD_LOCKED=1 flock .build.lock $(MAKE) --no-print-directory module KVER=$(KVER)
+else
 module:
 	@test -d $(KDIR) || { echo "no headers for $(KVER): $(KDIR) is missing (scripts/deps, or KVER=...)" >&2; exit 1; }
 	@old=$$(cat kmod/.kver 2>/dev/null); \
@@ -51,6 +56,7 @@ module:
 		echo $(KVER) >kmod/.kver; \
 	fi
 	$(MAKE) -C $(KDIR) M=$(CURDIR) TWMON_VERSION=$(VERSION) modules
+endif
 
 userspace:
 	$(MAKE) -C userspace VERSION=$(VERSION)
