@@ -236,7 +236,7 @@ static int rx_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	/* the socket may be gone: compare the pointer, never dereference */
 	if (rx->tw == *(struct inet_timewait_sock **)ri->data) {
 		rx->returned = true;
-		rx->ret = regs_return_value(regs);
+		rx->ret = (int)regs_return_value(regs);
 	}
 	return 0;
 }
@@ -306,7 +306,11 @@ static int alloc_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-/* Port exhaustion: __inet_hash_connect(dr, sk, ...) == -EADDRNOTAVAIL */
+/*
+ * Port exhaustion: inet_hash_connect(dr, sk) or inet6_hash_connect(dr, sk)
+ * returned -EADDRNOTAVAIL. (Their common __inet_hash_connect() is inlined
+ * into the IPv4 caller, so probing it alone misses IPv4.)
+ */
 static int connect_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	void *dr = (void *)ARG(regs, 0);
@@ -321,7 +325,8 @@ static int connect_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 static int connect_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	if ((long)regs_return_value(regs) == -EADDRNOTAVAIL)
+	/* an int: the upper half of the register is not sign-extended */
+	if ((int)regs_return_value(regs) == -EADDRNOTAVAIL)
 		PCPU_INC(*(struct twmon_net **)ri->data, eaddrnotavail);
 	return 0;
 }
@@ -371,7 +376,9 @@ static struct twmon_hook_def twmon_hooks[] = {
 		rearm_entry, rearm_ret, sizeof(struct rearm_data)) },
 	{ TWMON_HOOK_ALLOC, false, KRETPROBE("inet_twsk_alloc", alloc_entry,
 		alloc_ret, sizeof(void *)) },
-	{ TWMON_HOOK_CONNECT, false, KRETPROBE("__inet_hash_connect",
+	{ TWMON_HOOK_CONNECT, false, KRETPROBE("inet_hash_connect",
+		connect_entry, connect_ret, sizeof(void *)) },
+	{ TWMON_HOOK_CONNECT, false, KRETPROBE("inet6_hash_connect",
 		connect_entry, connect_ret, sizeof(void *)) },
 	{ TWMON_HOOK_CLOSE, false, KPROBE("tcp_close", close_pre) },
 };
@@ -434,14 +441,15 @@ void twmon_hooks_unregister(void)
 		hook_unregister(&twmon_hooks[i]);
 }
 
+/* A hook made of several probes is active only if all of them are */
 u32 twmon_hooks_active(void)
 {
-	u32 mask = 0;
+	u32 mask = twmon_hooks_wanted();
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(twmon_hooks); i++)
-		if (twmon_hooks[i].active)
-			mask |= BIT(twmon_hooks[i].id);
+		if (!twmon_hooks[i].active)
+			mask &= ~BIT(twmon_hooks[i].id);
 	return mask;
 }
 

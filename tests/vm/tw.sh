@@ -2,6 +2,16 @@
 # Sourced after lib.sh. Every figure twmon reports is checked against one it
 # did not compute: /proc/net/sockstat, nstat, ss, or the load generator.
 
+# Run the rest of the test in a network namespace of its own: TIME_WAIT
+# sockets of earlier tests live on for 60 s, and sysctls set here die
+# with it. Call right after sourcing this file.
+own_netns() {
+	if [ -z "$TW_OWN_NETNS" ]; then
+		TW_OWN_NETNS=1 exec unshare -n sh "$0" "$@"
+	fi
+	ip link set lo up
+}
+
 # tw-stat -j [args] | jq FILTER
 tws() {
 	_f=$1; shift

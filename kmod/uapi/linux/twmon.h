@@ -254,7 +254,7 @@ enum twmon_hook {
 	TWMON_HOOK_RX,		/* tcp_timewait_state_process: rst, syn */
 	TWMON_HOOK_REARM,	/* timer re-armed: age histogram */
 	TWMON_HOOK_ALLOC,	/* inet_twsk_alloc: overflow */
-	TWMON_HOOK_CONNECT,	/* __inet_hash_connect: EADDRNOTAVAIL */
+	TWMON_HOOK_CONNECT,	/* inet(6)_hash_connect: EADDRNOTAVAIL */
 	TWMON_HOOK_CLOSE,	/* tcp_close: SO_LINGER=0 aborts */
 	__TWMON_HOOK_LAST
 };

@@ -3,6 +3,7 @@
 # own counts (sockstat, nstat TcpExtTW, ss) agree.
 . /twmon/tests/vm/lib.sh
 . /twmon/tests/vm/tw.sh
+own_netns
 N=1000
 
 load_twmon

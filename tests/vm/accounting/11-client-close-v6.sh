@@ -3,6 +3,7 @@
 # every socket, and ss agrees on each 4-tuple.
 . /twmon/tests/vm/lib.sh
 . /twmon/tests/vm/tw.sh
+own_netns
 N=800
 
 load_twmon

@@ -3,10 +3,10 @@
 # equals nstat TcpExtTCPTimeWaitOverflow; live sits at the limit.
 . /twmon/tests/vm/lib.sh
 . /twmon/tests/vm/tw.sh
+own_netns
 LIMIT=300 N=700
 
 sysctl -qw net.ipv4.tcp_max_tw_buckets=$LIMIT
-trap 'sysctl -qw net.ipv4.tcp_max_tw_buckets=4096' EXIT
 load_twmon
 o0=$(nstat_abs TcpExtTCPTimeWaitOverflow)
 start_server --port 8082 --close server

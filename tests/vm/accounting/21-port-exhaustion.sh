@@ -4,10 +4,10 @@
 # count equals the ports in the range.
 . /twmon/tests/vm/lib.sh
 . /twmon/tests/vm/tw.sh
+own_netns
 
 sysctl -qw net.ipv4.ip_local_port_range="40000 40199"
 sysctl -qw net.ipv4.tcp_tw_reuse=0
-trap 'sysctl -qw net.ipv4.ip_local_port_range="32768 60999"; sysctl -qw net.ipv4.tcp_tw_reuse=2' EXIT
 load_twmon
 start_server --port 8083 --close client
 client --connect 127.0.0.1:8083 --count 300 --concurrency 1 --close client >/dev/null

@@ -3,10 +3,10 @@
 # equals nstat TcpExtTWRecycled.
 . /twmon/tests/vm/lib.sh
 . /twmon/tests/vm/tw.sh
+own_netns
 
 sysctl -qw net.ipv4.ip_local_port_range="40000 40099"
 sysctl -qw net.ipv4.tcp_tw_reuse=1
-trap 'sysctl -qw net.ipv4.ip_local_port_range="32768 60999"; sysctl -qw net.ipv4.tcp_tw_reuse=2' EXIT
 load_twmon
 r0=$(nstat_abs TcpExtTWRecycled)
 start_server --port 8084 --close client

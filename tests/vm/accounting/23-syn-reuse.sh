@@ -3,6 +3,7 @@
 # TIME_WAIT: no kernel counter shows it; the load generator's count does.
 . /twmon/tests/vm/lib.sh
 . /twmon/tests/vm/tw.sh
+own_netns
 N=50
 
 load_twmon

@@ -3,6 +3,7 @@
 # linger_abort equals nstat TcpExtTCPAbortOnData.
 . /twmon/tests/vm/lib.sh
 . /twmon/tests/vm/tw.sh
+own_netns
 N=300
 
 load_twmon

@@ -3,6 +3,7 @@
 # exactly what disappeared.
 . /twmon/tests/vm/lib.sh
 . /twmon/tests/vm/tw.sh
+own_netns
 N=200
 
 load_twmon

@@ -3,6 +3,7 @@
 # sockstat; --all-netns (root) lists both.
 . /twmon/tests/vm/lib.sh
 . /twmon/tests/vm/tw.sh
+own_netns
 
 ip netns add twa && ip netns add twb || fail "ip netns add"
 trap 'ip netns del twa; ip netns del twb' EXIT

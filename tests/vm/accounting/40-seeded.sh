@@ -3,6 +3,7 @@
 # are right from the first second; their deaths balance the books.
 . /twmon/tests/vm/lib.sh
 . /twmon/tests/vm/tw.sh
+own_netns
 
 start_server --port 8088 --close server
 client --connect 127.0.0.1:8088 --count 400 --concurrency 4 --close server >/dev/null

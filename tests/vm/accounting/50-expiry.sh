@@ -4,6 +4,7 @@
 # near 60 s, and the ages seen on the way match the timers ss shows.
 . /twmon/tests/vm/lib.sh
 . /twmon/tests/vm/tw.sh
+own_netns
 N=300
 
 load_twmon

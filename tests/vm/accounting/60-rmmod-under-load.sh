@@ -4,6 +4,7 @@
 # balance against sockstat again.
 . /twmon/tests/vm/lib.sh
 . /twmon/tests/vm/tw.sh
+own_netns
 
 start_server --port 8091 --close server
 tw-load client --connect 127.0.0.1:8091 --count 3000 --concurrency 8 --close server >/dev/null 2>&1 &
