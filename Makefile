@@ -84,11 +84,16 @@ unit:
 		echo "unit: no tests/unit/Makefile, skipped"; \
 	fi
 
+# kbuild's generated twmon.mod.c is not ours
+KSRC = $(filter-out %.mod.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h) kmod/uapi/linux/twmon.h
+
 style:
-	$(CHECKPATCH) --no-tree -q -f kmod/*.c kmod/*.h kmod/uapi/linux/twmon.h
+	$(CHECKPATCH) --no-tree -q -f $(KSRC)
 	@if [ -e userspace/.clang-format ]; then \
 		echo "clang-format --dry-run --Werror userspace/*.[ch]"; \
 		clang-format --dry-run --Werror userspace/*.[ch]; \
+	else \
+		echo "style: no userspace/.clang-format, clang-format skipped"; \
 	fi
 
 check:

@@ -4,6 +4,12 @@
 # A test exits 0 to pass, 77 to skip, anything else to fail.
 
 TWMON_KO=/twmon/kmod/twmon.ko
+
+# busybox sh runs its own applets before anything on PATH, and busybox has
+# an `ip` without netns: always the real iproute2 one
+ip() {
+	/usr/sbin/ip "$@"
+}
 TWMON_VERSION=$(cat /twmon/VERSION 2>/dev/null)
 
 # Print "FAIL: msg" and fail the test
@@ -54,7 +60,8 @@ sockstat_tw() {
 	awk '/^TCP:/ { for (i = 1; i < NF; i++) if ($i == "tw") print $(i + 1) }' /proc/net/sockstat
 }
 
-# nstat_get NAME: absolute value of an nstat counter (0 if absent)
+# nstat_get NAME: absolute value of an nstat counter (0 if absent);
+# -a ignores and -s leaves alone nstat's history file
 nstat_get() {
 	nstat -az --noupdate 2>/dev/null | awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'
 }
@@ -74,4 +81,13 @@ wait_for() {
 		[ $_n -gt 0 ] || return 1
 		sleep 0.1
 	done
+}
+
+# wait_tw_zero SECONDS: wait until sockstat counts no TIME_WAIT socket in
+# this namespace (they live 60 s); false if some are still there
+wait_tw_zero() {
+	wait_for "$1" _tw_is_zero
+}
+_tw_is_zero() {
+	[ "$(sockstat_tw)" = 0 ]
 }
