@@ -19,7 +19,7 @@ MANDIR ?= $(PREFIX)/share/man
 CHECKPATCH ?= /usr/src/linux-source-6.1/scripts/checkpatch.pl
 
 # Test helpers: static, so the VM needs no libraries for them
-HELPERS := $(patsubst %.c,%,$(wildcard tests/tw-load.c tests/tw-nlcheck.c))
+HELPERS := $(patsubst %.c,%,$(wildcard tests/tw-load.c tests/tw-nlcheck.c tests/tw-rst.c))
 HELPER_CFLAGS := -O2 -Wall -Wextra -Werror -static -Ikmod/uapi
 
 all: module userspace helpers
@@ -28,7 +28,7 @@ help:
 	@echo 'make                  module (KVER=$(KVER)), userspace, test helpers'
 	@echo 'make module KVER=R    kmod/twmon.ko for kernel release R'
 	@echo 'make userspace        userspace/tw-stat, userspace/twmond'
-	@echo 'make helpers          tests/tw-load, tests/tw-nlcheck (static)'
+	@echo 'make helpers          tests/tw-load, tests/tw-nlcheck, tests/tw-rst (static)'
 	@echo 'make install          module, programs and man pages (KVER=R)'
 	@echo 'make check            deps, build, unit tests, VM suites on every kernel'
 	@echo '                      (KERNELS="$(KERNELS)" SUITES="$(SUITES)")'
@@ -114,7 +114,7 @@ clean:
 	-test -d $(KDIR) && $(MAKE) -s -C $(KDIR) M=$(CURDIR) clean
 	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/.kver \
 		kmod/modules.order kmod/Module.symvers modules.order Module.symvers \
-		tests/tw-load tests/tw-nlcheck
+		tests/tw-load tests/tw-nlcheck tests/tw-rst
 	-test -e userspace/Makefile && $(MAKE) -C userspace clean
 	-test -e tests/unit/Makefile && $(MAKE) -C tests/unit clean
 
