@@ -61,6 +61,8 @@ char *tw_fmt_bar(uint64_t num, uint64_t den, unsigned int width, char *buf, size
 		fill = num >= den ? width : (unsigned int)((double)num * width / (double)den + 0.5);
 	if (fill > width)
 		fill = width;
+	if (!fill && num && den && width)
+		fill = 1; /* something is not nothing */
 	buf[0] = '[';
 	for (i = 0; i < width; i++)
 		buf[1 + i] = i < fill ? '#' : '-';

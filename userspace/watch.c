@@ -25,7 +25,8 @@ static unsigned int bar_width(const struct tw_watch_frame *f, unsigned int used)
 {
 	unsigned int w = f->width ? f->width : 80;
 
-	w = w > used + 2 + BAR_MIN ? w - used - 2 : BAR_MIN;
+	/* two brackets, and the last column left free (no wrap) */
+	w = w > used + 3 + BAR_MIN ? w - used - 3 : BAR_MIN;
 	return w > BAR_MAX ? BAR_MAX : w;
 }
 
@@ -49,19 +50,20 @@ static void print_header(const struct tw_watch_frame *f)
 static void print_live(const struct tw_watch_frame *f)
 {
 	const struct tw_stats *s = f->cur;
-	char num[TW_NUM_LEN], max[TW_NUM_LEN], bar[BAR_MAX + 3];
+	char num[TW_NUM_LEN], max[TW_NUM_LEN], pcts[TW_NUM_LEN], bar[BAR_MAX + 3];
 	unsigned int used;
 	double pct = 0;
 	bool ok = tw_pct(s->live, s->max_tw_buckets, &pct);
 
 	tw_fmt_count(s->live, num, sizeof(num));
 	tw_fmt_count(s->max_tw_buckets, max, sizeof(max));
+	snprintf(pcts, sizeof(pcts), ok ? "%.1f%%" : "-%%", pct);
 	print_text(LABEL, "TIME_WAIT");
 	print_count(PRINT_ANY, "live", "%s", s->live);
 	print_count(PRINT_ANY, "max_tw_buckets", " of %s tcp_max_tw_buckets", s->max_tw_buckets);
 	print_decimal(PRINT_ANY, "live_pct", "  %s%%", pct, 1, ok);
-	/* "TIME_WAIT   " + live + " of " + max + " tcp_max_tw_buckets  " + pct */
-	used = 12 + strlen(num) + 4 + strlen(max) + 19 + 8;
+	/* "TIME_WAIT   " live " of " max " tcp_max_tw_buckets  " pct "  " */
+	used = 12 + strlen(num) + 4 + strlen(max) + 19 + 2 + strlen(pcts) + 2;
 	print_text("  %s\n",
 		   tw_fmt_bar(s->live, s->max_tw_buckets, bar_width(f, used), bar, sizeof(bar)));
 	print_text(LABEL, "");
@@ -167,7 +169,7 @@ static void print_ages(const struct tw_watch_frame *f)
 			snprintf(label, sizeof(label), ">=60s");
 		print_text("%8s ", label);
 		print_count(PRINT_FP, NULL, "%12s  ", g[i]);
-		print_text("%s\n", tw_fmt_bar(g[i], max, bar_width(f, 25), bar, sizeof(bar)));
+		print_text("%s\n", tw_fmt_bar(g[i], max, bar_width(f, 23), bar, sizeof(bar)));
 	}
 	if (!tw_figure_available(f->cur->hooks, TW_FIG_AGES))
 		print_text("note: rearm hook inactive: ages assume no re-armed timer\n");
