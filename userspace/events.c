@@ -141,7 +141,7 @@ void tw_show_event(double ts, const struct tw_event_msg *m, const struct tw_even
 	close_json_object();
 }
 
-void tw_show_lost(double ts, uint32_t inum, enum tw_group g, uint64_t lost, const char *why)
+void tw_show_lost(double ts, uint32_t inum, const char *group, uint64_t lost, const char *why)
 {
 	char n[32];
 
@@ -149,7 +149,7 @@ void tw_show_lost(double ts, uint32_t inum, enum tw_group g, uint64_t lost, cons
 	print_ts(ts);
 	print_netns(inum, NULL);
 	print_string(PRINT_JSON, "type", NULL, "lost");
-	print_string(PRINT_JSON, "group", NULL, tw_group_name(g));
+	print_string(PRINT_JSON, "group", NULL, group);
 	if (lost) {
 		print_uint(PRINT_JSON, "lost", NULL, lost);
 		snprintf(n, sizeof(n), "%llu", (unsigned long long)lost);
@@ -158,8 +158,10 @@ void tw_show_lost(double ts, uint32_t inum, enum tw_group g, uint64_t lost, cons
 		snprintf(n, sizeof(n), "some");
 	}
 	print_string(PRINT_JSON, "reason", NULL, why);
-	print_text("  lost %s message%s of the %s group (%s), resyncing\n", n, lost == 1 ? "" : "s",
-		   tw_group_name(g), why);
+	print_text("  lost %s message%s", n, lost == 1 ? "" : "s");
+	if (group)
+		print_text(" of the %s group", group);
+	print_text(" (%s), resyncing\n", why);
 	close_json_object();
 }
 
@@ -227,7 +229,7 @@ static int lost_check(struct tw_events_ctx *c, double ts, uint32_t inum, enum tw
 	if (!lost)
 		return TW_EV_MORE;
 	c->resync = true;
-	tw_show_lost(ts, inum, g, lost, "sequence gap");
+	tw_show_lost(ts, inum, tw_group_name(g), lost, "sequence gap");
 	return flush(c);
 }
 

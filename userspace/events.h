@@ -46,8 +46,11 @@ void tw_seq_forget(struct tw_seq_track *t);
  */
 void tw_show_event(double ts, const struct tw_event_msg *m, const struct tw_event *e,
 		   const char *name);
-/* lost 0 means unknown (ENOBUFS) */
-void tw_show_lost(double ts, uint32_t inum, enum tw_group g, uint64_t lost, const char *why);
+/*
+ * Messages lost: of one group of one namespace (a sequence gap), or of the
+ * socket (ENOBUFS: group NULL, inum 0, lost 0 = unknown)
+ */
+void tw_show_lost(double ts, uint32_t inum, const char *group, uint64_t lost, const char *why);
 /* A "stats" group snapshot (type "stats") or a GET_STATS after a loss ("resync") */
 void tw_show_snapshot(double ts, const char *type, const struct tw_stats *s, uint64_t seq,
 		      const char *name);

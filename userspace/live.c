@@ -254,8 +254,7 @@ static int events_loop(struct sub *s, int sfd)
 			continue;
 		n = recvmsg(fd, &mh, MSG_DONTWAIT);
 		if (n < 0 && errno == ENOBUFS) {
-			tw_show_lost(now_real(), 0, TW_GRP_EVENTS, 0,
-				     "receive buffer overflow, ENOBUFS");
+			tw_show_lost(now_real(), 0, NULL, 0, "receive buffer overflow, ENOBUFS");
 			tw_seq_forget(&s->ctx.seq);
 			if (flush_out() || resync(s))
 				break;

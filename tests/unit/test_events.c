@@ -351,21 +351,22 @@ static void gap_reported(void **state)
 
 	/* text */
 	begin(false);
-	tw_show_lost(TS, REF_INUM, TW_GRP_EVENTS, 3, "sequence gap");
-	tw_show_lost(TS, 0, TW_GRP_EVENTS, 0, "receive buffer overflow, ENOBUFS");
+	tw_show_lost(TS, REF_INUM, "events", 3, "sequence gap");
+	tw_show_lost(TS, 0, NULL, 0, "receive buffer overflow, ENOBUFS");
 	out = end();
 	assert_string_equal(out, "2026-11-25 09:02:00.123  netns 4026531840  lost 3 messages of "
 				 "the events group (sequence gap), resyncing\n"
-				 "2026-11-25 09:02:00.123  netns ?  lost some messages of the "
-				 "events group (receive buffer overflow, ENOBUFS), resyncing\n");
+				 "2026-11-25 09:02:00.123  netns ?  lost some messages "
+				 "(receive buffer overflow, ENOBUFS), resyncing\n");
 	free(out);
 	/* JSON: an unknown number is null, not 0 */
 	begin(true);
-	tw_show_lost(TS, 0, TW_GRP_EVENTS, 0, "receive buffer overflow, ENOBUFS");
+	tw_show_lost(TS, 0, NULL, 0, "receive buffer overflow, ENOBUFS");
 	out = end();
 	assert_int_equal(json_lines(out, j, 4), 1);
 	free(out);
 	assert_null(get(j[0], "lost"));
+	assert_null(get(j[0], "group"));
 	assert_null(get(j[0], "netns_inum"));
 	json_object_put(j[0]);
 	nlmsg_free(a);
