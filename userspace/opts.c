@@ -2,6 +2,7 @@
 /* tw-stat's command line */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,7 +110,9 @@ int tw_parse_seconds(const char *s, unsigned int min_ms, unsigned int max_ms, un
 	v = strtod(s, &end);
 	if (errno || *end || end == s || v != v)
 		return -ERANGE;
-	v = v * 1000.0 + 0.5;
+	if (v < 0 || v > 4e6)
+		return -ERANGE;
+	v = floor(v * 1000.0 + 0.5);
 	if (v < min_ms || v > max_ms)
 		return -ERANGE;
 	*ms = (unsigned int)v;

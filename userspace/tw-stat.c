@@ -214,7 +214,7 @@ static void usage(FILE *f)
 		   "  -V, --version      versions of tw-stat and of the loaded module\n"
 		   "  -h, --help         this text\n"
 		   "\nCommand options:\n"
-		   "  --top N|all        dests, services: rows to show (text: 20, JSON: all)\n"
+		   "  --top N|all        rows of dests, services (text: 20, JSON: all), watch (5)\n"
 		   "  --family inet|inet6           dests, services, socks\n"
 		   "  --src ADDR, --sport PORT      services, socks: local end\n"
 		   "  --dst ADDR, --dport PORT      dests, socks: remote end\n"
@@ -225,7 +225,7 @@ static void usage(FILE *f)
 		   "  --rcvbuf BYTES     events: receive buffer (default 1 MiB)\n"
 		   "  -i, --interval SEC watch: refresh every SEC seconds (default 1)\n"
 		   "  --iterations N     watch: exit after N frames\n"
-		   "  --top N|all        watch: rows of pools and services (default 5)\n"
+
 		   "\nExit status: 0 ok, 1 runtime error, 2 usage error. See tw-stat(8).\n");
 }
 
