@@ -88,7 +88,7 @@ static void print_netns(uint32_t inum, const char *name)
 	if (inum)
 		print_uint(PRINT_ANY, "netns_inum", "  netns %s", inum);
 	else
-		print_null(PRINT_ANY, "netns_inum", "  netns %s", "?");
+		print_null(PRINT_JSON, "netns_inum", NULL, NULL); /* the socket, not one */
 	print_string(PRINT_JSON, "netns", NULL, name);
 	if (name)
 		print_text(" (%s)", name);
