@@ -75,6 +75,7 @@ install: module userspace
 		install -d $(DESTDIR)$(MANDIR)/man8; \
 		install -m 0644 userspace/*.8 $(DESTDIR)$(MANDIR)/man8/; \
 	fi
+	$(MAKE) -C userspace install-extras DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) SBINDIR=$(SBINDIR)
 	test -n "$(DESTDIR)" || depmod -a $(KVER)
 
 unit:

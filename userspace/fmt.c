@@ -47,3 +47,39 @@ bool tw_occupancy(uint64_t count, uint32_t low, uint32_t high, double *pct)
 		return false;
 	return tw_pct(count, (uint64_t)high - low + 1, pct);
 }
+
+char *tw_fmt_bar(uint64_t num, uint64_t den, unsigned int width, char *buf, size_t len)
+{
+	unsigned int fill = 0, i;
+
+	if (len < (size_t)width + 3) {
+		if (len)
+			buf[0] = '\0';
+		return buf;
+	}
+	if (den)
+		fill = num >= den ? width : (unsigned int)((double)num * width / (double)den + 0.5);
+	if (fill > width)
+		fill = width;
+	if (!fill && num && den && width)
+		fill = 1; /* something is not nothing */
+	buf[0] = '[';
+	for (i = 0; i < width; i++)
+		buf[1 + i] = i < fill ? '#' : '-';
+	buf[1 + width] = ']';
+	buf[2 + width] = '\0';
+	return buf;
+}
+
+char *tw_fmt_rate(double v, char *buf, size_t len)
+{
+	char whole[TW_NUM_LEN];
+	uint64_t tenths;
+
+	if (v < 0 || v != v)
+		v = 0;
+	tenths = (uint64_t)llround(v * 10.0);
+	snprintf(buf, len, "%s.%u", tw_fmt_count(tenths / 10, whole, sizeof(whole)),
+		 (unsigned int)(tenths % 10));
+	return buf;
+}

@@ -25,4 +25,13 @@ bool tw_pct(uint64_t num, uint64_t den, double *pct);
  */
 bool tw_occupancy(uint64_t count, uint32_t low, uint32_t high, double *pct);
 
+/*
+ * A bar of width cells: [####------], filled in proportion to num / den
+ * (capped at full, at least one cell for any num > 0; empty when den is 0).
+ * buf holds width + 3; too small a buf gets "".
+ */
+char *tw_fmt_bar(uint64_t num, uint64_t den, unsigned int width, char *buf, size_t len);
+/* A rate with one decimal: 1234.56 -> "1,234.6" */
+char *tw_fmt_rate(double v, char *buf, size_t len);
+
 #endif

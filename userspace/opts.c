@@ -2,6 +2,7 @@
 /* tw-stat's command line */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,11 @@ enum {
 	LO_DST,
 	LO_DPORT,
 	LO_STATE,
+	LO_COUNT,
+	LO_STATS,
+	LO_FOLLOW,
+	LO_RCVBUF,
+	LO_ITERATIONS,
 };
 
 static const struct option long_opts[] = {
@@ -37,6 +43,12 @@ static const struct option long_opts[] = {
 	{ "dst", required_argument, NULL, LO_DST },
 	{ "dport", required_argument, NULL, LO_DPORT },
 	{ "state", required_argument, NULL, LO_STATE },
+	{ "count", required_argument, NULL, LO_COUNT },
+	{ "stats", no_argument, NULL, LO_STATS },
+	{ "follow", no_argument, NULL, LO_FOLLOW },
+	{ "rcvbuf", required_argument, NULL, LO_RCVBUF },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "iterations", required_argument, NULL, LO_ITERATIONS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -44,9 +56,19 @@ static const struct {
 	unsigned int bit;
 	const char *name;
 } opt_names[] = {
-	{ OPT_TOP, "--top" },	  { OPT_FAMILY, "--family" }, { OPT_SRC, "--src" },
-	{ OPT_SPORT, "--sport" }, { OPT_DST, "--dst" },	      { OPT_DPORT, "--dport" },
+	{ OPT_TOP, "--top" },
+	{ OPT_FAMILY, "--family" },
+	{ OPT_SRC, "--src" },
+	{ OPT_SPORT, "--sport" },
+	{ OPT_DST, "--dst" },
+	{ OPT_DPORT, "--dport" },
 	{ OPT_STATE, "--state" },
+	{ OPT_COUNT, "--count" },
+	{ OPT_STATS, "--stats" },
+	{ OPT_FOLLOW, "--follow" },
+	{ OPT_RCVBUF, "--rcvbuf" },
+	{ OPT_INTERVAL, "--interval" },
+	{ OPT_ITERATIONS, "--iterations" },
 };
 
 static int usage_err(char *err, size_t errlen, const char *fmt, ...)
@@ -74,6 +96,26 @@ int tw_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned
 	if (errno || *end || v < min || v > max)
 		return -ERANGE;
 	*out = v;
+	return 0;
+}
+
+int tw_parse_seconds(const char *s, unsigned int min_ms, unsigned int max_ms, unsigned int *ms)
+{
+	double v;
+	char *end;
+
+	if (!s || ((*s < '0' || *s > '9') && *s != '.'))
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || end == s || v != v)
+		return -ERANGE;
+	if (v < 0 || v > 4e6)
+		return -ERANGE;
+	v = floor(v * 1000.0 + 0.5);
+	if (v < min_ms || v > max_ms)
+		return -ERANGE;
+	*ms = (unsigned int)v;
 	return 0;
 }
 
@@ -159,6 +201,38 @@ static int parse_one(struct tw_opts *o, int c, const char *arg, char *err, size_
 			return usage_err(err, errlen,
 					 "--state %s: expected time-wait or fin-wait-2", arg);
 		break;
+	case LO_COUNT:
+	case LO_ITERATIONS:
+		o->given |= c == LO_COUNT ? OPT_COUNT : OPT_ITERATIONS;
+		if (tw_parse_ulong(arg, 1, 1000000000, &v))
+			return usage_err(err, errlen, "%s %s: expected a positive number",
+					 c == LO_COUNT ? "--count" : "--iterations", arg);
+		if (c == LO_COUNT)
+			o->count = v;
+		else
+			o->iterations = v;
+		break;
+	case LO_STATS:
+		o->given |= OPT_STATS;
+		o->stats = true;
+		break;
+	case LO_FOLLOW:
+		o->given |= OPT_FOLLOW;
+		o->follow = true;
+		break;
+	case LO_RCVBUF:
+		o->given |= OPT_RCVBUF;
+		if (tw_parse_ulong(arg, 1024, 1u << 30, &v))
+			return usage_err(err, errlen,
+					 "--rcvbuf %s: expected bytes (1024-1073741824)", arg);
+		o->rcvbuf = v;
+		break;
+	case 'i':
+		o->given |= OPT_INTERVAL;
+		if (tw_parse_seconds(arg, 100, 3600000, &o->interval_ms))
+			return usage_err(err, errlen,
+					 "--interval %s: expected seconds from 0.1 to 3600", arg);
+		break;
 	default:
 		return 2;
 	}
@@ -173,9 +247,9 @@ int tw_opts_parse(int argc, char **argv, struct tw_opts *o, char *err, size_t er
 	err[0] = '\0';
 	opterr = 0;
 	optind = 0; /* full re-initialisation: the tests parse many times */
-	while ((c = getopt_long(argc, argv, "jpn:hV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jpn:hVi:", long_opts, NULL)) != -1) {
 		if (c == '?') {
-			if (optopt && optopt < 0x100 && strchr("n", optopt))
+			if (optopt && optopt < 0x100 && strchr("ni", optopt))
 				return usage_err(err, errlen, "option -%c needs an argument",
 						 optopt);
 			if (optopt >= LO_TOP)
@@ -201,6 +275,8 @@ int tw_opts_parse(int argc, char **argv, struct tw_opts *o, char *err, size_t er
 		return usage_err(err, errlen, "--netns and --all-netns exclude each other");
 	if (!(o->given & OPT_TOP))
 		o->top = o->json ? 0 : TW_TOP_DEFAULT;
+	if (!(o->given & OPT_INTERVAL))
+		o->interval_ms = TW_INTERVAL_DEFAULT_MS;
 	return 0;
 }
 

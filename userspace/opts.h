@@ -16,6 +16,12 @@ enum {
 	OPT_DST = 1u << 4,
 	OPT_DPORT = 1u << 5,
 	OPT_STATE = 1u << 6,
+	OPT_COUNT = 1u << 7,	   /* events */
+	OPT_STATS = 1u << 8,	   /* events */
+	OPT_FOLLOW = 1u << 9,	   /* events */
+	OPT_RCVBUF = 1u << 10,	   /* events */
+	OPT_INTERVAL = 1u << 11,   /* watch */
+	OPT_ITERATIONS = 1u << 12, /* watch */
 };
 
 /* Filters sent to the kernel as request attributes */
@@ -33,10 +39,16 @@ struct tw_opts {
 	unsigned int top;   /* rows to show, 0 = all */
 	unsigned int given; /* OPT_* seen */
 	struct tw_filter f;
+	unsigned long count;	  /* events: stop after N, 0 = never */
+	bool stats, follow;	  /* events: --stats, --follow */
+	unsigned long rcvbuf;	  /* events: receive buffer bytes, 0 = default */
+	unsigned int interval_ms; /* watch: refresh every (default 1000) */
+	unsigned long iterations; /* watch: frames, 0 = until q */
 };
 
 #define TW_OPT_ERR_LEN 160
 #define TW_TOP_DEFAULT 20
+#define TW_INTERVAL_DEFAULT_MS 1000
 
 /*
  * Parses argv (options may come before or after the subcommand, as with
@@ -50,5 +62,8 @@ int tw_opts_check(const struct tw_opts *o, unsigned int allowed, char *err, size
 
 /* Strict decimal in [min, max]: no sign, no spaces, no trailing text */
 int tw_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+
+/* Seconds with an optional fraction ("0.5") to milliseconds in [min_ms, max_ms] */
+int tw_parse_seconds(const char *s, unsigned int min_ms, unsigned int max_ms, unsigned int *ms);
 
 #endif

@@ -209,6 +209,22 @@ void print_pct(enum output_type t, const char *key, const char *fmt, double pct)
 		fprintf(out(), fmt, tw_fmt_pct(pct, buf, sizeof(buf)));
 }
 
+void print_decimal(enum output_type t, const char *key, const char *fmt, double v, int digits,
+		   bool valid)
+{
+	char buf[64];
+
+	if (!valid) {
+		print_null(t, key, fmt, "-");
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%.*f", digits, v);
+	if (want_json(t))
+		json_add(key, json_object_new_double_s(v, buf));
+	else if (want_text(t))
+		fprintf(out(), fmt, buf);
+}
+
 void print_bool(enum output_type t, const char *key, const char *fmt, bool v)
 {
 	if (want_json(t))

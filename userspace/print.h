@@ -47,6 +47,12 @@ void print_count_opt(enum output_type t, const char *key, const char *fmt, uint6
 void print_null(enum output_type t, const char *key, const char *fmt, const char *text);
 /* Percent rounded to 0.1: JSON a number, text "30.1%" */
 void print_pct(enum output_type t, const char *key, const char *fmt, double pct);
+/*
+ * A decimal with digits decimals (0..6): JSON a number written with those
+ * digits, text the same digits; valid false: JSON null, text "-"
+ */
+void print_decimal(enum output_type t, const char *key, const char *fmt, double v, int digits,
+		   bool valid);
 void print_bool(enum output_type t, const char *key, const char *fmt, bool v);
 
 /*

@@ -71,21 +71,30 @@ static void print_hooks(uint32_t hooks)
 	print_text(missing ? ")\n" : "\n");
 }
 
+void tw_age_groups(const uint64_t *b, uint64_t *groups)
+{
+	int g, i;
+
+	for (g = 0; g < TW_AGE_GROUPS - 1; g++)
+		for (groups[g] = 0, i = g * 10; i < g * 10 + 10; i++)
+			groups[g] += b[i];
+	groups[TW_AGE_GROUPS - 1] = b[TWMON_AGE_BUCKETS - 1];
+}
+
 /* Text: ten-second groups on one line; JSON: every bucket */
 static void print_ages_compact(const uint64_t *b, bool exact)
 {
-	uint64_t sum;
-	int g, i;
+	uint64_t groups[TW_AGE_GROUPS];
+	int g;
 
+	tw_age_groups(b, groups);
 	print_text(LABEL, "ages");
-	for (g = 0; g < 6; g++) {
-		for (sum = 0, i = g * 10; i < g * 10 + 10; i++)
-			sum += b[i];
+	for (g = 0; g < TW_AGE_GROUPS - 1; g++) {
 		print_text(g ? "  %d-%ds " : "%d-%ds ", g * 10, g * 10 + 10);
-		print_count(PRINT_FP, NULL, "%s", sum);
+		print_count(PRINT_FP, NULL, "%s", groups[g]);
 	}
 	print_text("  >=60s ");
-	print_count(PRINT_FP, NULL, "%s", b[TWMON_AGE_BUCKETS - 1]);
+	print_count(PRINT_FP, NULL, "%s", groups[TW_AGE_GROUPS - 1]);
 	print_text("\n");
 	if (!exact)
 		print_text("  note: rearm hook inactive: ages assume no re-armed timer\n");
@@ -301,13 +310,19 @@ static void cell_endpoint(uint8_t family, const uint8_t *addr, uint16_t port)
 void tw_show_dests(const struct tw_entry *e, size_t n, unsigned int top, uint32_t port_low,
 		   uint32_t port_high, int have_range)
 {
+	tw_show_dests_key(NULL, e, n, top, port_low, port_high, have_range);
+}
+
+void tw_show_dests_key(const char *key, const struct tw_entry *e, size_t n, unsigned int top,
+		       uint32_t port_low, uint32_t port_high, int have_range)
+{
 	static const struct print_col cols[] = {
 		{ "FAMILY", false }, { "LOCAL", false },   { "REMOTE", false },
 		{ "COUNT", true },   { "OF PORTS", true },
 	};
 	size_t i;
 
-	table_open(NULL, cols, 5);
+	table_open(key, cols, 5);
 	for (i = 0; i < shown(n, top); i++) {
 		double pct = 0;
 		bool ok = have_range && tw_occupancy(e[i].count, port_low, port_high, &pct);
@@ -328,6 +343,11 @@ void tw_show_dests(const struct tw_entry *e, size_t n, unsigned int top, uint32_
 
 void tw_show_services(const struct tw_entry *e, size_t n, unsigned int top)
 {
+	tw_show_services_key(NULL, e, n, top);
+}
+
+void tw_show_services_key(const char *key, const struct tw_entry *e, size_t n, unsigned int top)
+{
 	static const struct print_col cols[] = {
 		{ "FAMILY", false },
 		{ "LOCAL", false },
@@ -335,7 +355,7 @@ void tw_show_services(const struct tw_entry *e, size_t n, unsigned int top)
 	};
 	size_t i;
 
-	table_open(NULL, cols, 3);
+	table_open(key, cols, 3);
 	for (i = 0; i < shown(n, top); i++) {
 		table_row_open();
 		cell_string(PRINT_ANY, "family", tw_family_name(e[i].family));

@@ -15,6 +15,10 @@
  */
 void tw_print_ages_json(const char *key, const uint64_t *buckets);
 
+/* Ten-second groups of an age histogram: 0-10 s ... 50-60 s, then >= 60 s */
+#define TW_AGE_GROUPS 7
+void tw_age_groups(const uint64_t *buckets, uint64_t *groups);
+
 /* One namespace: a JSON object, or a block of text. name may be NULL */
 void tw_show_summary(const struct tw_stats *s, const char *netns_name);
 /* The age histogram of one namespace (text: bars) */
@@ -29,6 +33,10 @@ void tw_sort_entries(struct tw_entry *e, size_t n);
 void tw_show_dests(const struct tw_entry *e, size_t n, unsigned int top, uint32_t port_low,
 		   uint32_t port_high, int have_range);
 void tw_show_services(const struct tw_entry *e, size_t n, unsigned int top);
+/* The same, as a JSON array under key inside an object (key NULL: as above) */
+void tw_show_dests_key(const char *key, const struct tw_entry *e, size_t n, unsigned int top,
+		       uint32_t port_low, uint32_t port_high, int have_range);
+void tw_show_services_key(const char *key, const struct tw_entry *e, size_t n, unsigned int top);
 void tw_show_socks(const struct tw_entry *e, size_t n);
 
 #endif

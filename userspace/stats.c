@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <netlink/attr.h>
@@ -35,6 +36,8 @@ static struct nla_policy attr_policy[TWMON_A_MAX + 1] = {
 	[TWMON_A_MAX_SERVICES] = U32,
 	[TWMON_A_PURGED_DEAD_NETNS] = U64,
 	[TWMON_A_MISSED] = U64,
+	[TWMON_A_SEQ] = U64,
+	[TWMON_A_EVENT] = NEST,
 };
 
 static const char *const attr_names[TWMON_A_MAX + 1] = {
@@ -50,6 +53,8 @@ static const char *const attr_names[TWMON_A_MAX + 1] = {
 	[TWMON_A_MAX_SERVICES] = "TWMON_A_MAX_SERVICES",
 	[TWMON_A_PURGED_DEAD_NETNS] = "TWMON_A_PURGED_DEAD_NETNS",
 	[TWMON_A_MISSED] = "TWMON_A_MISSED",
+	[TWMON_A_SEQ] = "TWMON_A_SEQ",
+	[TWMON_A_EVENT] = "TWMON_A_EVENT",
 };
 
 static struct nla_policy stat_policy[TWMON_S_MAX + 1] = {
@@ -133,6 +138,22 @@ static const char *const entry_names[TWMON_E_MAX + 1] = {
 	[TWMON_E_AGE_MS] = "TWMON_E_AGE_MS",
 };
 
+static struct nla_policy event_policy[TWMON_V_MAX + 1] = {
+	[TWMON_V_TYPE] = U32,	     [TWMON_V_VALUE] = U64,	  [TWMON_V_THRESHOLD] = U64,
+	[TWMON_V_FAMILY] = U8,	     [TWMON_V_LOCAL_ADDR] = ADDR, [TWMON_V_REMOTE_ADDR] = ADDR,
+	[TWMON_V_REMOTE_PORT] = U16,
+};
+
+static const char *const event_names[TWMON_V_MAX + 1] = {
+	[TWMON_V_TYPE] = "TWMON_V_TYPE",
+	[TWMON_V_VALUE] = "TWMON_V_VALUE",
+	[TWMON_V_THRESHOLD] = "TWMON_V_THRESHOLD",
+	[TWMON_V_FAMILY] = "TWMON_V_FAMILY",
+	[TWMON_V_LOCAL_ADDR] = "TWMON_V_LOCAL_ADDR",
+	[TWMON_V_REMOTE_ADDR] = "TWMON_V_REMOTE_ADDR",
+	[TWMON_V_REMOTE_PORT] = "TWMON_V_REMOTE_PORT",
+};
+
 /* A set of attributes: its policy and names, for parsing and messages */
 struct attr_set {
 	const char *what; /* "GET_STATS reply", ... */
@@ -179,7 +200,11 @@ static int explain(const struct attr_set *set, const struct nlattr *head, int le
 		if (type <= 0 || type > set->maxtype)
 			continue;
 		p = &set->policy[type];
-		if ((p->minlen && nla_len(a) < p->minlen) || (p->maxlen && nla_len(a) > p->maxlen))
+		if (p->minlen && nla_len(a) < p->minlen)
+			return bad(err, errlen, "%s: %s has %d bytes, expected %s%u", set->what,
+				   set_name(set, type, nb, sizeof(nb)), nla_len(a),
+				   p->minlen == p->maxlen ? "" : "at least ", p->minlen);
+		if (p->maxlen && nla_len(a) > p->maxlen)
 			return bad(err, errlen, "%s: %s has %d bytes, expected %s%u", set->what,
 				   set_name(set, type, nb, sizeof(nb)), nla_len(a),
 				   p->minlen == p->maxlen ? "" : "at most ", p->maxlen);
@@ -258,9 +283,12 @@ static int parse_ages(struct nlattr *nest, uint64_t *out, const char *what, cons
 	return 0;
 }
 
-int tw_parse_stats(const struct nlmsghdr *nlh, struct tw_stats *s, char *err, size_t errlen)
+/* GET_STATS reply or STATS_NOTIFY: what names the message in errors */
+static int parse_stats_msg(const struct nlmsghdr *nlh, uint8_t cmd, const char *what,
+			   struct tw_stats *s, uint64_t *seq, char *err, size_t errlen)
 {
 	static const int top_req[] = { TWMON_A_NETNS_INUM, TWMON_A_HOOKS, TWMON_A_STATS, 0 };
+	static const int seq_req[] = { TWMON_A_SEQ, 0 };
 	static const int stat_req[] = {
 		TWMON_S_LIVE,
 		TWMON_S_LIVE_TIMEWAIT,
@@ -286,20 +314,21 @@ int tw_parse_stats(const struct nlmsghdr *nlh, struct tw_stats *s, char *err, si
 				       TWMON_END_SYN,	  TWMON_END_REUSE,
 				       TWMON_END_ABORT,	  TWMON_END_PURGE,
 				       TWMON_END_OTHER,	  0 };
-	const char *what = "GET_STATS reply";
+	char stat_what[64], ended_what[64], life_what[64];
 	struct attr_set top = { what, TWMON_A_MAX, attr_policy, attr_names };
-	struct attr_set stat = { "GET_STATS reply: TWMON_A_STATS", TWMON_S_MAX, stat_policy,
-				 stat_names };
-	struct attr_set ended = { "GET_STATS reply: TWMON_S_ENDED", TWMON_END_MAX, end_policy,
-				  end_names };
-	struct attr_set life = { "GET_STATS reply: TWMON_S_LIFETIME", TWMON_END_MAX,
-				 lifetime_policy, end_names };
+	struct attr_set stat = { stat_what, TWMON_S_MAX, stat_policy, stat_names };
+	struct attr_set ended = { ended_what, TWMON_END_MAX, end_policy, end_names };
+	struct attr_set life = { life_what, TWMON_END_MAX, lifetime_policy, end_names };
 	struct nlattr *tb[TWMON_A_MAX + 1], *st[TWMON_S_MAX + 1], *en[TWMON_END_MAX + 1];
 	int err_, r;
 
+	snprintf(stat_what, sizeof(stat_what), "%s: TWMON_A_STATS", what);
+	snprintf(ended_what, sizeof(ended_what), "%s: TWMON_S_ENDED", what);
+	snprintf(life_what, sizeof(life_what), "%s: TWMON_S_LIFETIME", what);
 	memset(s, 0, sizeof(*s));
-	if ((err_ = parse_top(nlh, TWMON_CMD_GET_STATS, what, tb, err, errlen)) ||
+	if ((err_ = parse_top(nlh, cmd, what, tb, err, errlen)) ||
 	    (err_ = require(&top, tb, top_req, err, errlen)) ||
+	    (seq && (err_ = require(&top, tb, seq_req, err, errlen))) ||
 	    (err_ = parse_nest(&stat, st, tb[TWMON_A_STATS], err, errlen)) ||
 	    (err_ = require(&stat, st, stat_req, err, errlen)) ||
 	    (err_ = parse_nest(&ended, en, st[TWMON_S_ENDED], err, errlen)) ||
@@ -344,7 +373,20 @@ int tw_parse_stats(const struct nlmsghdr *nlh, struct tw_stats *s, char *err, si
 			return err_;
 		s->has_lifetime = true;
 	}
+	if (seq)
+		*seq = nla_get_u64(tb[TWMON_A_SEQ]);
 	return 0;
+}
+
+int tw_parse_stats(const struct nlmsghdr *nlh, struct tw_stats *s, char *err, size_t errlen)
+{
+	return parse_stats_msg(nlh, TWMON_CMD_GET_STATS, "GET_STATS reply", s, NULL, err, errlen);
+}
+
+int tw_parse_stats_notify(const struct nlmsghdr *nlh, struct tw_stats *s, uint64_t *seq, char *err,
+			  size_t errlen)
+{
+	return parse_stats_msg(nlh, TWMON_CMD_STATS_NOTIFY, "STATS_NOTIFY", s, seq, err, errlen);
 }
 
 /* family, then each address present with the family's length */
@@ -429,6 +471,92 @@ int tw_parse_sock(const struct nlmsghdr *nlh, struct tw_entry *e, char *err, siz
 
 	return parse_entry(nlh, TWMON_CMD_GET_SOCKS, TWMON_A_SOCK, "GET_SOCKS reply", req, e, err,
 			   errlen);
+}
+
+static bool pool_event(uint32_t type)
+{
+	return type == TWMON_EV_POOL_HIGH || type == TWMON_EV_POOL_OK;
+}
+
+static int parse_event(struct nlattr *nest, struct tw_event *e, size_t i, char *err, size_t errlen)
+{
+	static const int req[] = { TWMON_V_TYPE, TWMON_V_VALUE, TWMON_V_THRESHOLD, 0 };
+	static const int pool_req[] = { TWMON_V_FAMILY, TWMON_V_LOCAL_ADDR, TWMON_V_REMOTE_ADDR,
+					TWMON_V_REMOTE_PORT, 0 };
+	char what[48];
+	struct attr_set set = { what, TWMON_V_MAX, event_policy, event_names };
+	struct nlattr *tb[TWMON_V_MAX + 1];
+	int err_;
+
+	snprintf(what, sizeof(what), "EVENT: TWMON_A_EVENT %zu", i + 1);
+	memset(e, 0, sizeof(*e));
+	if ((err_ = parse_nest(&set, tb, nest, err, errlen)) ||
+	    (err_ = require(&set, tb, req, err, errlen)))
+		return err_;
+	e->type = nla_get_u32(tb[TWMON_V_TYPE]);
+	e->value = nla_get_u64(tb[TWMON_V_VALUE]);
+	e->threshold = nla_get_u64(tb[TWMON_V_THRESHOLD]);
+	if (pool_event(e->type) && (err_ = require(&set, tb, pool_req, err, errlen)))
+		return err_;
+	if (!tb[TWMON_V_FAMILY])
+		return 0;
+	e->family = nla_get_u8(tb[TWMON_V_FAMILY]);
+	if (!tw_family_name(e->family))
+		return bad(err, errlen, "%s: unknown address family %u", what, e->family);
+	if ((tb[TWMON_V_LOCAL_ADDR] &&
+	     (err_ = get_addr(&set, tb, TWMON_V_LOCAL_ADDR, e->family, e->laddr, err, errlen))) ||
+	    (tb[TWMON_V_REMOTE_ADDR] &&
+	     (err_ = get_addr(&set, tb, TWMON_V_REMOTE_ADDR, e->family, e->raddr, err, errlen))))
+		return err_;
+	if (tb[TWMON_V_REMOTE_PORT])
+		e->rport = nla_get_u16(tb[TWMON_V_REMOTE_PORT]);
+	e->has_pool = tb[TWMON_V_LOCAL_ADDR] && tb[TWMON_V_REMOTE_ADDR] && tb[TWMON_V_REMOTE_PORT];
+	return 0;
+}
+
+int tw_parse_event_msg(const struct nlmsghdr *nlh, struct tw_event_msg *m, char *err, size_t errlen)
+{
+	static const int req[] = { TWMON_A_NETNS_INUM, TWMON_A_SEQ, 0 };
+	const char *what = "EVENT";
+	struct attr_set top = { what, TWMON_A_MAX, attr_policy, attr_names };
+	struct nlattr *tb[TWMON_A_MAX + 1], *a;
+	struct genlmsghdr *g;
+	size_t n = 0;
+	int err_, rem;
+
+	memset(m, 0, sizeof(*m));
+	if ((err_ = parse_top(nlh, TWMON_CMD_EVENT, what, tb, err, errlen)) ||
+	    (err_ = require(&top, tb, req, err, errlen)))
+		return err_;
+	m->netns_inum = nla_get_u32(tb[TWMON_A_NETNS_INUM]);
+	m->seq = nla_get_u64(tb[TWMON_A_SEQ]);
+	g = genlmsg_hdr((struct nlmsghdr *)nlh);
+	nla_for_each_attr (a, genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), rem)
+		if (nla_type(a) == TWMON_A_EVENT)
+			n++;
+	if (!n)
+		return bad(err, errlen, "%s: no TWMON_A_EVENT", what);
+	m->ev = calloc(n, sizeof(*m->ev));
+	if (!m->ev)
+		return bad(err, errlen, "%s: out of memory", what);
+	nla_for_each_attr (a, genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), rem) {
+		if (nla_type(a) != TWMON_A_EVENT)
+			continue;
+		err_ = parse_event(a, &m->ev[m->n], m->n, err, errlen);
+		if (err_) {
+			tw_event_msg_free(m);
+			return err_;
+		}
+		m->n++;
+	}
+	return 0;
+}
+
+void tw_event_msg_free(struct tw_event_msg *m)
+{
+	free(m->ev);
+	m->ev = NULL;
+	m->n = 0;
 }
 
 int tw_parse_config(const struct nlmsghdr *nlh, struct tw_config *c, char *err, size_t errlen)

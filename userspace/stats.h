@@ -55,6 +55,35 @@ int tw_parse_dest(const struct nlmsghdr *nlh, struct tw_entry *e, char *err, siz
 int tw_parse_service(const struct nlmsghdr *nlh, struct tw_entry *e, char *err, size_t errlen);
 int tw_parse_sock(const struct nlmsghdr *nlh, struct tw_entry *e, char *err, size_t errlen);
 int tw_parse_config(const struct nlmsghdr *nlh, struct tw_config *c, char *err, size_t errlen);
+/* A "stats" group message (TWMON_CMD_STATS_NOTIFY): as GET_STATS plus TWMON_A_SEQ */
+int tw_parse_stats_notify(const struct nlmsghdr *nlh, struct tw_stats *s, uint64_t *seq, char *err,
+			  size_t errlen);
+
+/* One event of an "events" group message; pool fields only for pool events */
+struct tw_event {
+	uint32_t type; /* enum twmon_event; unknown (newer) types are kept */
+	uint64_t value, threshold;
+	bool has_pool;
+	uint8_t family;
+	uint8_t laddr[16], raddr[16];
+	uint16_t rport;
+};
+
+/* A TWMON_CMD_EVENT message: its namespace, sequence number and batch */
+struct tw_event_msg {
+	uint32_t netns_inum;
+	uint64_t seq;
+	size_t n;
+	struct tw_event *ev; /* n of them, allocated: tw_event_msg_free() */
+};
+
+/*
+ * 0, or -EBADMSG with a message in err (nothing to free then). Every
+ * event needs TYPE, VALUE, THRESHOLD; pool events also the pool.
+ */
+int tw_parse_event_msg(const struct nlmsghdr *nlh, struct tw_event_msg *m, char *err,
+		       size_t errlen);
+void tw_event_msg_free(struct tw_event_msg *m);
 
 /*
  * Figures that only a kernel hook can count. One whose hook is not active

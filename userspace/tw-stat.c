@@ -13,6 +13,8 @@
 #include <linux/twmon.h>
 
 #include "addr.h"
+#include "fetch.h"
+#include "live.h"
 #include "netns.h"
 #include "nl.h"
 #include "opts.h"
@@ -47,69 +49,6 @@ static void errorf(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* Growable arrays for the dumps */
-struct stats_vec {
-	struct tw_stats *v;
-	size_t n, cap;
-};
-
-struct entry_vec {
-	struct tw_entry *v;
-	size_t n, cap;
-	int (*parse)(const struct nlmsghdr *nlh, struct tw_entry *e, char *err, size_t errlen);
-};
-
-static void *grow(void *p, size_t *cap, size_t n, size_t size)
-{
-	if (n < *cap)
-		return p;
-	*cap = *cap ? *cap * 2 : 64;
-	p = realloc(p, *cap * size);
-	if (!p) {
-		errorf("out of memory");
-		exit(1);
-	}
-	return p;
-}
-
-static int stats_reply(const struct nlmsghdr *nlh, void *arg, char *err, size_t errlen)
-{
-	struct stats_vec *sv = arg;
-
-	sv->v = grow(sv->v, &sv->cap, sv->n, sizeof(*sv->v));
-	if (tw_parse_stats(nlh, &sv->v[sv->n], err, errlen))
-		return -EBADMSG;
-	sv->n++;
-	return 0;
-}
-
-static void stats_reset(void *arg)
-{
-	((struct stats_vec *)arg)->n = 0;
-}
-
-static int entry_reply(const struct nlmsghdr *nlh, void *arg, char *err, size_t errlen)
-{
-	struct entry_vec *ev = arg;
-
-	ev->v = grow(ev->v, &ev->cap, ev->n, sizeof(*ev->v));
-	if (ev->parse(nlh, &ev->v[ev->n], err, errlen))
-		return -EBADMSG;
-	ev->n++;
-	return 0;
-}
-
-static void entry_reset(void *arg)
-{
-	((struct entry_vec *)arg)->n = 0;
-}
-
-static int fill_all_netns(struct nl_msg *msg, void *arg)
-{
-	(void)arg;
-	return nla_put_flag(msg, TWMON_A_ALL_NETNS);
-}
-
 static int run(struct tw_nl *nl, const struct tw_nl_req *req)
 {
 	char err[TW_NL_ERR_LEN];
@@ -124,28 +63,15 @@ static int run(struct tw_nl *nl, const struct tw_nl_req *req)
 /* GET_STATS: the caller's namespace (doit) or every one (dump) */
 static int get_stats(struct tw_nl *nl, bool all, struct stats_vec *sv)
 {
-	struct tw_nl_req req = {
-		.cmd = TWMON_CMD_GET_STATS,
-		.dump = all,
-		.name = all ? "GET_STATS for all namespaces" : "GET_STATS",
-		.fill = all ? fill_all_netns : NULL,
-		.reply = stats_reply,
-		.reset = stats_reset,
-		.arg = sv,
-	};
 	char err[TW_NL_ERR_LEN];
 	int r;
 
-	r = tw_nl_request(nl, &req, err, sizeof(err));
+	r = tw_fetch_stats(nl, all, sv, err, sizeof(err));
 	if (r) {
 		errorf("%s", err);
 		/* 6.1 sends no extack when a dump's start fails: say why here */
 		if (r == -EPERM && all && !strstr(err, "CAP_NET_ADMIN"))
 			errorf("--all-netns needs CAP_NET_ADMIN in the initial user namespace");
-		return 1;
-	}
-	if (!all && sv->n != 1) {
-		errorf("GET_STATS: %zu replies, expected one", sv->n);
 		return 1;
 	}
 	return 0;
@@ -192,50 +118,16 @@ static int cmd_ages(struct tw_nl *nl, const struct tw_opts *o)
 	return show_stats(nl, o, tw_show_ages);
 }
 
-/* Request filters: only those given, with the address length of the family */
-struct filter_arg {
-	const struct tw_opts *o;
-	unsigned int use; /* OPT_* to send */
-};
-
-static int fill_filter(struct nl_msg *msg, void *arg)
-{
-	const struct filter_arg *fa = arg;
-	const struct tw_filter *f = &fa->o->f;
-	unsigned int g = fa->o->given & fa->use;
-	int len = tw_family_addr_len(f->family);
-
-	if (f->family && nla_put_u8(msg, TWMON_A_FAMILY, f->family))
-		return -1;
-	if ((g & OPT_SRC) && nla_put(msg, TWMON_A_LOCAL_ADDR, len, f->src))
-		return -1;
-	if ((g & OPT_SPORT) && nla_put_u16(msg, TWMON_A_LOCAL_PORT, f->sport))
-		return -1;
-	if ((g & OPT_DST) && nla_put(msg, TWMON_A_REMOTE_ADDR, len, f->dst))
-		return -1;
-	if ((g & OPT_DPORT) && nla_put_u16(msg, TWMON_A_REMOTE_PORT, f->dport))
-		return -1;
-	if ((g & OPT_STATE) && nla_put_u8(msg, TWMON_A_SUBSTATE, f->substate))
-		return -1;
-	return 0;
-}
-
 static int dump_entries(struct tw_nl *nl, const struct tw_opts *o, uint8_t cmd, const char *name,
 			unsigned int filters, struct entry_vec *ev)
 {
-	struct filter_arg fa = { o, filters };
-	struct tw_nl_req req = {
-		.cmd = cmd,
-		.dump = true,
-		.name = name,
-		.fill = fill_filter,
-		.fill_arg = &fa,
-		.reply = entry_reply,
-		.reset = entry_reset,
-		.arg = ev,
-	};
+	char err[TW_NL_ERR_LEN];
 
-	return run(nl, &req);
+	if (tw_fetch_entries(nl, o, cmd, name, filters, ev, err, sizeof(err))) {
+		errorf("%s", err);
+		return 1;
+	}
+	return 0;
 }
 
 static int cmd_dests(struct tw_nl *nl, const struct tw_opts *o)
@@ -296,6 +188,10 @@ static const struct command commands[] = {
 	{ "ages", cmd_ages, 0, true, "age histogram of the live TIME_WAIT sockets" },
 	{ "socks", cmd_socks, OPT_FAMILY | OPT_SRC | OPT_SPORT | OPT_DST | OPT_DPORT | OPT_STATE,
 	  false, "every live TIME_WAIT socket, filtered in the kernel" },
+	{ "events", tw_cmd_events, OPT_COUNT | OPT_STATS | OPT_FOLLOW | OPT_RCVBUF, false,
+	  "print events (and --stats snapshots) as the module sends them" },
+	{ "watch", tw_cmd_watch, OPT_TOP | OPT_INTERVAL | OPT_ITERATIONS, false,
+	  "a refreshing full-screen view, like top" },
 	{ "help", cmd_help, 0, true, "this text" },
 };
 
@@ -318,11 +214,18 @@ static void usage(FILE *f)
 		   "  -V, --version      versions of tw-stat and of the loaded module\n"
 		   "  -h, --help         this text\n"
 		   "\nCommand options:\n"
-		   "  --top N|all        dests, services: rows to show (text: 20, JSON: all)\n"
+		   "  --top N|all        rows of dests, services (text: 20, JSON: all), watch (5)\n"
 		   "  --family inet|inet6           dests, services, socks\n"
 		   "  --src ADDR, --sport PORT      services, socks: local end\n"
 		   "  --dst ADDR, --dport PORT      dests, socks: remote end\n"
 		   "  --state time-wait|fin-wait-2  socks\n"
+		   "  --count N          events: exit after N events\n"
+		   "  --stats            events: also the stats group's snapshots\n"
+		   "  --follow           events: wait for the module after an rmmod\n"
+		   "  --rcvbuf BYTES     events: receive buffer (default 1 MiB)\n"
+		   "  -i, --interval SEC watch: refresh every SEC seconds (default 1)\n"
+		   "  --iterations N     watch: exit after N frames\n"
+
 		   "\nExit status: 0 ok, 1 runtime error, 2 usage error. See tw-stat(8).\n");
 }
 

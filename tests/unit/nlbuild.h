@@ -19,7 +19,7 @@
 
 enum brk_kind { BRK_NONE, BRK_OMIT, BRK_SHORT, BRK_LONG };
 
-/* Which attribute to break: level 0 top, 1 stats nest, 2 ended, 3 entry */
+/* Which attribute to break: level 0 top, 1 stats nest, 2 ended, 3 entry, 4 event */
 struct brk {
 	enum brk_kind kind;
 	int level, type;
@@ -144,17 +144,17 @@ static inline int put_ages(struct nl_msg *m, int type, int n, uint64_t mult)
  * The reference GET_STATS reply: hooks as given; nages buckets (61 is
  * right); with lifetime if asked; one attribute broken as b says.
  */
-static inline struct nl_msg *build_stats(uint32_t hooks, int nages, int lifetime,
-					 const struct brk *b)
+static inline struct nl_msg *build_stats_cmd(uint8_t cmd, uint64_t seq, uint32_t hooks, int nages,
+					     int lifetime, const struct brk *b)
 {
-	struct nl_msg *m = new_reply(TWMON_CMD_GET_STATS);
+	struct nl_msg *m = new_reply(cmd);
 	struct nlattr *st, *en, *lt;
 	int r;
 
 	if (!m)
 		return NULL;
 	if (put_u32(m, b, 0, TWMON_A_NETNS_INUM, REF_INUM) ||
-	    put_u32(m, b, 0, TWMON_A_HOOKS, hooks))
+	    (seq && put_u64(m, b, 0, TWMON_A_SEQ, seq)) || put_u32(m, b, 0, TWMON_A_HOOKS, hooks))
 		goto fail;
 	if (b && b->level == 0 && b->type == TWMON_A_STATS && b->kind == BRK_OMIT)
 		return m;
@@ -195,6 +195,59 @@ static inline struct nl_msg *build_stats(uint32_t hooks, int nages, int lifetime
 		nla_nest_end(m, lt);
 	}
 	nla_nest_end(m, st);
+	return m;
+fail:
+	nlmsg_free(m);
+	return NULL;
+}
+
+static inline struct nl_msg *build_stats(uint32_t hooks, int nages, int lifetime,
+					 const struct brk *b)
+{
+	return build_stats_cmd(TWMON_CMD_GET_STATS, 0, hooks, nages, lifetime, b);
+}
+
+/* One event of a TWMON_CMD_EVENT message; raddr NULL: not a pool event */
+struct ref_event {
+	uint32_t type;
+	uint64_t value, threshold;
+	uint8_t family;
+	const char *laddr, *raddr;
+	uint16_t rport;
+};
+
+/* An "events" group message; level 4 breaks attributes inside each event */
+static inline struct nl_msg *build_events(uint32_t inum, uint64_t seq, const struct ref_event *ev,
+					  int n, const struct brk *b)
+{
+	struct nl_msg *m = new_reply(TWMON_CMD_EVENT);
+	int i;
+
+	if (!m)
+		return NULL;
+	if (put_u32(m, b, 0, TWMON_A_NETNS_INUM, inum) || put_u64(m, b, 0, TWMON_A_SEQ, seq))
+		goto fail;
+	for (i = 0; i < n; i++) {
+		int af = ev[i].family == AF_INET6 ? AF_INET6 : AF_INET;
+		int len = af == AF_INET6 ? 16 : 4;
+		uint8_t la[16] = { 0 }, ra[16] = { 0 };
+		struct nlattr *nest = nla_nest_start(m, TWMON_A_EVENT);
+
+		if (!nest || put_u32(m, b, 4, TWMON_V_TYPE, ev[i].type) ||
+		    put_u64(m, b, 4, TWMON_V_VALUE, ev[i].value) ||
+		    put_u64(m, b, 4, TWMON_V_THRESHOLD, ev[i].threshold))
+			goto fail;
+		if (ev[i].raddr) {
+			inet_pton(af, ev[i].laddr, la);
+			inet_pton(af, ev[i].raddr, ra);
+			if (put_u8(m, b, 4, TWMON_V_FAMILY, ev[i].family) ||
+			    put_addr(m, b, 4, TWMON_V_LOCAL_ADDR, len, la) ||
+			    put_addr(m, b, 4, TWMON_V_REMOTE_ADDR, len, ra) ||
+			    put_u16(m, b, 4, TWMON_V_REMOTE_PORT, ev[i].rport))
+				goto fail;
+		}
+		nla_nest_end(m, nest);
+	}
 	return m;
 fail:
 	nlmsg_free(m);

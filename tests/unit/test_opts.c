@@ -173,6 +173,56 @@ static void ulong_parse(void **state)
 	assert_int_not_equal(tw_parse_ulong(NULL, 0, 1, &v), 0);
 }
 
+/* events and watch */
+static void live_options(void **state)
+{
+	unsigned int ms = 0;
+	struct tw_opts o;
+
+	(void)state;
+	assert_int_equal(parse(&o, "events", NULL), 0);
+	assert_int_equal(o.count, 0);
+	assert_false(o.stats);
+	assert_int_equal(o.interval_ms, TW_INTERVAL_DEFAULT_MS);
+	assert_int_equal(parse(&o, "events", "--count", "3", "--stats", "--follow", "--rcvbuf",
+			       "4096", NULL),
+			 0);
+	assert_int_equal(o.count, 3);
+	assert_true(o.stats && o.follow);
+	assert_int_equal(o.rcvbuf, 4096);
+	assert_int_equal(o.given, OPT_COUNT | OPT_STATS | OPT_FOLLOW | OPT_RCVBUF);
+	assert_int_equal(parse(&o, "watch", "-i", "0.5", "--iterations", "2", NULL), 0);
+	assert_int_equal(o.interval_ms, 500);
+	assert_int_equal(o.iterations, 2);
+	assert_int_equal(parse(&o, "watch", "--interval=3", NULL), 0);
+	assert_int_equal(o.interval_ms, 3000);
+
+	assert_int_equal(parse(&o, "events", "--count", "0", NULL), 2);
+	assert_non_null(strstr(err, "--count 0: expected a positive number"));
+	assert_int_equal(parse(&o, "watch", "-i", "0.05", NULL), 2);
+	assert_non_null(strstr(err, "--interval 0.05: expected seconds from 0.1 to 3600"));
+	assert_int_equal(parse(&o, "watch", "-i", "1s", NULL), 2);
+	assert_int_equal(parse(&o, "watch", "-i", "-1", NULL), 2);
+	assert_int_equal(parse(&o, "watch", "-i", NULL), 2);
+	assert_string_equal(err, "option -i needs an argument");
+	assert_int_equal(parse(&o, "events", "--rcvbuf", "10", NULL), 2);
+	/* each command takes its own */
+	assert_int_equal(parse(&o, "watch", "--count", "1", NULL), 0);
+	assert_int_equal(
+		tw_opts_check(&o, OPT_TOP | OPT_INTERVAL | OPT_ITERATIONS, err, sizeof(err)), 2);
+	assert_string_equal(err, "--count: not an option of \"watch\"");
+
+	assert_int_equal(tw_parse_seconds("0.1", 100, 3600000, &ms), 0);
+	assert_int_equal(ms, 100);
+	assert_int_equal(tw_parse_seconds("3600", 100, 3600000, &ms), 0);
+	assert_int_equal(ms, 3600000);
+	assert_int_equal(tw_parse_seconds(".25", 100, 3600000, &ms), 0);
+	assert_int_equal(ms, 250);
+	assert_int_not_equal(tw_parse_seconds("3600.1", 100, 3600000, &ms), 0);
+	assert_int_not_equal(tw_parse_seconds("nan", 100, 3600000, &ms), 0);
+	assert_int_not_equal(tw_parse_seconds("", 100, 3600000, &ms), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,7 +230,7 @@ int main(void)
 		cmocka_unit_test(top_bad),	cmocka_unit_test(options_after_command),
 		cmocka_unit_test(filters),	cmocka_unit_test(filters_bad),
 		cmocka_unit_test(usage_errors), cmocka_unit_test(per_command),
-		cmocka_unit_test(ulong_parse),
+		cmocka_unit_test(ulong_parse),	cmocka_unit_test(live_options),
 	};
 
 	return cmocka_run_group_tests_name("opts", tests, NULL, NULL);
