@@ -118,7 +118,8 @@ void twd_model_pools(struct twd_model *m, uint32_t inum, struct tw_entry *e, uns
 		free(e);
 		return;
 	}
-	qsort(e, n, sizeof(*e), entry_qcmp);
+	if (n)
+		qsort(e, n, sizeof(*e), entry_qcmp);
 	np = calloc(n ? n : 1, sizeof(*np));
 	if (!np) {
 		free(e);

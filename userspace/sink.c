@@ -82,8 +82,12 @@ void twd_alert_line(enum twd_alert_event ev, const struct twd_alert *a, char *bu
 
 static void add_num(struct json_object *o, const char *k, double v)
 {
+	char buf[32];
+
+	/* short and exact enough: 0.97, not 0.96999999999999997 */
+	snprintf(buf, sizeof(buf), "%.6g", v);
 	if (isfinite(v))
-		json_object_object_add(o, k, json_object_new_double(v));
+		json_object_object_add(o, k, json_object_new_double_s(v, buf));
 	else
 		json_object_object_add(o, k, NULL);
 }
