@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -152,6 +153,7 @@ char *twd_alert_json(enum twd_alert_event ev, const struct twd_alert *a, double 
 static void run_hook(struct twd_sink *s, enum twd_alert_event ev, const struct twd_alert *a)
 {
 	char v[64], th[64], ns[16], tgt[128];
+	sigset_t none;
 	pid_t pid;
 
 	twd_target_str(&a->target, tgt, sizeof(tgt));
@@ -167,6 +169,11 @@ static void run_hook(struct twd_sink *s, enum twd_alert_event ev, const struct t
 	}
 	if (pid > 0)
 		return; /* SIGCHLD is ignored: the kernel reaps it */
+	/* the daemon's blocked and ignored signals are not the hook's */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
 	setenv("TWMON_ALERT_EVENT", ev == TWD_EV_FIRE ? "fire" : "clear", 1);
 	setenv("TWMON_ALERT_NAME", twd_rule_name(a->rule), 1);
 	setenv("TWMON_ALERT_SEVERITY", twd_sev_name(a->sev), 1);
