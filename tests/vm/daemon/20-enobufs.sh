@@ -14,6 +14,9 @@ sysctl -qw net.ipv4.tcp_max_tw_buckets=1500
 load_twmon
 start_twmond -o rcvbuf=1024 --stats-interval-ms 100
 NS=$(netns_inum)
+# SET_CONFIG took: GET_CONFIG (read back at start) says 100 ms
+grep -q 'stats every 100 ms, receive buffer [0-9]* bytes' /tmp/twmond.log ||
+	fail "the stats interval was not set: $(grep watching /tmp/twmond.log)"
 start_server --port 8092 --close server
 tw-load client --connect 127.0.0.1:8092 --count 2000 --concurrency 4 --close server \
 	>/tmp/client.json 2>/tmp/client.err &
