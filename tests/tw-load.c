@@ -963,6 +963,7 @@ struct client_opts {
 	double rate;			/* connections started per second; 0: no limit */
 	int64_t duration_ms;		/* -1: none */
 	bool stop_on_eaddrnotavail;
+	uint64_t mark_completed;	/* --mark-completed N: 0 = none */
 	int64_t timeout_ms;		/* the whole run */
 	int64_t conn_timeout_ms;	/* one connection */
 };
@@ -991,6 +992,7 @@ struct client {
 	uint64_t eaddrnotavail, connect_eaddrnotavail, bind_eaddrnotavail;
 	uint64_t econnrefused, other_errors, bind_eaddrinuse;
 	int64_t first_eaddrnotavail_ns, first_error_ns;	/* -1: none yet */
+	int64_t mark_completed_ns;	/* when completed reached --mark-completed; -1 */
 	bool timed_out;
 	int signo;
 	struct err_table errs;
@@ -1062,6 +1064,8 @@ static void client_finish(struct client *c, unsigned i)
 		return;
 	}
 	c->completed++;
+	if (c->completed == c->o->mark_completed && c->mark_completed_ns < 0)
+		c->mark_completed_ns = mono_ns();
 	client_release(c, i);
 }
 
@@ -1331,6 +1335,8 @@ static void client_report(const struct client *c, int64_t now)
 	json_i64_or_null(&j, "first_error_ms", c->first_error_ns >= 0,
 			 (c->first_error_ns - c->t0) / NS_PER_MS);
 	json_i64_or_null(&j, "first_error_monotonic_ns", c->first_error_ns >= 0, c->first_error_ns);
+	json_i64_or_null(&j, "mark_completed_monotonic_ns", c->mark_completed_ns >= 0,
+			 c->mark_completed_ns);
 	json_u64(&j, "start_monotonic_ns", (uint64_t)c->t0);
 	json_u64(&j, "elapsed_ms", (uint64_t)((now - c->t0) / NS_PER_MS));
 	json_bool(&j, "timed_out", c->timed_out);
@@ -1344,6 +1350,7 @@ static void client_init(struct client *c, const struct client_opts *o)
 	unsigned i;
 
 	*c = (struct client){ .o = o, .first_eaddrnotavail_ns = -1, .first_error_ns = -1,
+			      .mark_completed_ns = -1,
 			      .launching = true };
 	c->slots = calloc(o->concurrency, sizeof(*c->slots));
 	c->free_slots = calloc(o->concurrency, sizeof(*c->free_slots));
@@ -1709,6 +1716,7 @@ static const char usage_text[] =
 "                 [--close client|server] [--linger0] [--bind ADDR]\n"
 "                 [--bind-port-zero] [--bind-no-port] [--src-range LO-HI]\n"
 "                 [--rate R[/s]] [--duration-ms MS] [--stop-on-eaddrnotavail]\n"
+"                 [--mark-completed N]\n"
 "                 [--timeout-ms MS] [--conn-timeout-ms MS]\n"
 "  tw-load syn-reuse --connect ADDR:PORT --bind ADDR:PORT --count N\n"
 "                 [--timeout-ms MS] [--conn-timeout-ms MS] [--gap-ms MS]\n"
@@ -1741,6 +1749,9 @@ static const char usage_text[] =
 "  --duration-ms MS   start no new connection after MS (--count optional then)\n"
 "  --stop-on-eaddrnotavail  start no new connection after the first\n"
 "                     EADDRNOTAVAIL; those in flight finish\n"
+"  --mark-completed N note when the Nth connection completes\n"
+"                     (mark_completed_monotonic_ns): e.g. the close that\n"
+"                     first finds tcp_max_tw_buckets full\n"
 "  --timeout-ms MS    whole run (default 60000): then report and exit 3\n"
 "  --conn-timeout-ms MS  one connection (default 15000): counted in other_errors\n"
 "  JSON: attempted = completed + eaddrnotavail + econnrefused + other_errors\n"
@@ -1748,7 +1759,8 @@ static const char usage_text[] =
 "  two parts of eaddrnotavail); bind_eaddrinuse (bind(port 0) out of ports,\n"
 "  part of other_errors); peer_resets; closed_first_by; linger0;\n"
 "  first_eaddrnotavail_ms, first_error_ms (CLOCK_MONOTONIC ms since the start,\n"
-"  or null) and their absolute *_monotonic_ns; start_monotonic_ns; elapsed_ms;\n"
+"  or null) and their absolute *_monotonic_ns; mark_completed_monotonic_ns\n"
+"  (or null); start_monotonic_ns; elapsed_ms;\n"
 "  timed_out; interrupted; error_detail ({\"stage:ERRNO\": n}).\n"
 "  Server-side TIME_WAIT counts stay exact only while the client never reuses\n"
 "  a 4-tuple the server still holds in TIME_WAIT (its SYN would end it): with\n"
@@ -1799,6 +1811,7 @@ enum {
 	O_PORT = 256, O_ADDR, O_FAMILY, O_CLOSE, O_LINGER0, O_BACKLOG, O_COUNT, O_DURATION,
 	O_READY, O_CONNECT, O_CONCURRENCY, O_BIND, O_BIND_PORT_ZERO, O_BIND_NO_PORT,
 	O_SRC_RANGE, O_RATE, O_STOP_EADDR, O_TIMEOUT, O_CONN_TIMEOUT, O_GAP, O_HELP,
+	O_MARK_COMPLETED,
 };
 
 #define MAX_MS (INT64_C(1000) * 86400 * 365)
@@ -1890,6 +1903,7 @@ static int main_client(int argc, char **argv)
 		{ "rate", required_argument, NULL, O_RATE },
 		{ "duration-ms", required_argument, NULL, O_DURATION },
 		{ "stop-on-eaddrnotavail", no_argument, NULL, O_STOP_EADDR },
+		{ "mark-completed", required_argument, NULL, O_MARK_COMPLETED },
 		{ "timeout-ms", required_argument, NULL, O_TIMEOUT },
 		{ "conn-timeout-ms", required_argument, NULL, O_CONN_TIMEOUT },
 		{ "help", no_argument, NULL, O_HELP },
@@ -1927,6 +1941,9 @@ static int main_client(int argc, char **argv)
 		case O_RATE: o.rate = parse_rate(optarg); break;
 		case O_DURATION: o.duration_ms = (int64_t)parse_u64("--duration-ms", optarg, 0, MAX_MS); break;
 		case O_STOP_EADDR: o.stop_on_eaddrnotavail = true; break;
+		case O_MARK_COMPLETED:
+			o.mark_completed = parse_u64("--mark-completed", optarg, 1, UINT64_MAX - 1);
+			break;
 		case O_TIMEOUT: o.timeout_ms = (int64_t)parse_u64("--timeout-ms", optarg, 1, MAX_MS); break;
 		case O_CONN_TIMEOUT:
 			o.conn_timeout_ms = (int64_t)parse_u64("--conn-timeout-ms", optarg, 1, MAX_MS);

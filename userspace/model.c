@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0
+/* twmond's per-namespace state and the evaluation of the alert rules */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "model.h"
+
+void twd_model_init(struct twd_model *m, twd_alert_fn emit, void *arg)
+{
+	memset(m, 0, sizeof(*m));
+	twd_alerts_init(&m->alerts, emit, arg);
+}
+
+static void ns_free(struct twd_ns *ns)
+{
+	free(ns->pools);
+	free(ns->services);
+	free(ns);
+}
+
+void twd_model_free(struct twd_model *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->nns; i++)
+		ns_free(m->ns[i]);
+	free(m->ns);
+	m->ns = NULL;
+	m->nns = 0;
+	twd_alerts_free(&m->alerts);
+}
+
+struct twd_ns *twd_model_ns(struct twd_model *m, uint32_t inum, bool create)
+{
+	struct twd_ns *ns, **grown;
+	unsigned int i;
+
+	for (i = 0; i < m->nns; i++)
+		if (m->ns[i]->inum == inum)
+			return m->ns[i];
+	if (!create)
+		return NULL;
+	ns = calloc(1, sizeof(*ns));
+	grown = realloc(m->ns, (m->nns + 1) * sizeof(*grown));
+	if (!ns || !grown) {
+		free(ns);
+		if (grown)
+			m->ns = grown;
+		return NULL;
+	}
+	m->ns = grown;
+	ns->inum = inum;
+	for (i = 0; i < __TWD_C_LAST; i++)
+		twd_series_init(&ns->ctr[i], ns->ring[i], TWD_NS_SAMPLES);
+	m->ns[m->nns++] = ns;
+	return ns;
+}
+
+void twd_model_stats(struct twd_model *m, const struct tw_stats *st, int64_t now_ms)
+{
+	struct twd_ns *ns = twd_model_ns(m, st->netns_inum, true);
+
+	if (!ns)
+		return;
+	ns->st = *st;
+	ns->updated_ms = now_ms;
+	twd_series_add(&ns->ctr[TWD_C_CLOSES], now_ms, st->entered + st->overflow);
+	twd_series_add(&ns->ctr[TWD_C_OVERFLOW], now_ms, st->overflow);
+	twd_series_add(&ns->ctr[TWD_C_EADDRNOTAVAIL], now_ms, st->connect_eaddrnotavail);
+	twd_series_add(&ns->ctr[TWD_C_LINGER], now_ms, st->linger_abort);
+}
+
+void twd_model_forget_old(struct twd_model *m, uint64_t gen)
+{
+	unsigned int i = 0;
+
+	while (i < m->nns) {
+		if (m->ns[i]->seen == gen || m->ns[i]->inum == m->own_inum) {
+			i++;
+			continue;
+		}
+		ns_free(m->ns[i]);
+		m->ns[i] = m->ns[--m->nns];
+	}
+}
+
+static int pool_cmp(const struct tw_entry *a, const struct tw_entry *b)
+{
+	int r;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	r = memcmp(a->laddr, b->laddr, 16);
+	if (!r)
+		r = memcmp(a->raddr, b->raddr, 16);
+	if (!r)
+		r = (int)a->rport - (int)b->rport;
+	return r;
+}
+
+static int entry_qcmp(const void *a, const void *b)
+{
+	return pool_cmp(a, b);
+}
+
+void twd_model_pools(struct twd_model *m, uint32_t inum, struct tw_entry *e, unsigned int n,
+		     int64_t now_ms)
+{
+	struct twd_ns *ns = twd_model_ns(m, inum, true);
+	struct twd_pool *np;
+	unsigned int i, j = 0;
+
+	if (!ns) {
+		free(e);
+		return;
+	}
+	if (n)
+		qsort(e, n, sizeof(*e), entry_qcmp);
+	np = calloc(n ? n : 1, sizeof(*np));
+	if (!np) {
+		free(e);
+		return;
+	}
+	/* both sorted: carry each surviving pool's series over */
+	for (i = 0; i < n; i++) {
+		struct twd_pool *p = &np[i];
+
+		while (j < ns->npools && pool_cmp(&ns->pools[j].e, &e[i]) < 0)
+			j++;
+		if (j < ns->npools && !pool_cmp(&ns->pools[j].e, &e[i])) {
+			*p = ns->pools[j];
+			p->count.ring = p->ring;
+		} else {
+			twd_series_init(&p->count, p->ring, TWD_POOL_SAMPLES);
+		}
+		p->e = e[i];
+		twd_series_add(&p->count, now_ms, e[i].count);
+	}
+	free(ns->pools);
+	free(e);
+	ns->pools = np;
+	ns->npools = n;
+	ns->has_tables = true;
+}
+
+void twd_model_services(struct twd_model *m, uint32_t inum, struct tw_entry *e, unsigned int n)
+{
+	struct twd_ns *ns = twd_model_ns(m, inum, true);
+
+	if (!ns) {
+		free(e);
+		return;
+	}
+	free(ns->services);
+	ns->services = e;
+	ns->nservices = n;
+	ns->has_tables = true;
+}
+
+void twd_model_down(struct twd_model *m)
+{
+	unsigned int i;
+
+	twd_alerts_clear_all(&m->alerts, "the twmon module went away; nothing is known");
+	for (i = 0; i < m->nns; i++)
+		ns_free(m->ns[i]);
+	m->nns = 0;
+	m->up = false;
+}
+
+double twd_ns_rate(const struct twd_ns *ns, enum twd_ctr c, int64_t window_ms)
+{
+	return twd_series_rate(&ns->ctr[c], window_ms);
+}
+
+double twd_pool_rate(const struct twd_pool *p)
+{
+	double r = twd_series_rate(&p->count, TWD_WIN_10S);
+
+	return r > 0 ? r : 0;
+}
+
+static unsigned int top(const uint32_t *counts, unsigned int total, unsigned int n,
+			unsigned int *idx)
+{
+	unsigned int i, k = 0;
+
+	for (i = 0; i < total; i++) {
+		unsigned int pos = k;
+
+		if (k == n && (!n || counts[i] <= counts[idx[n - 1]]))
+			continue;
+		while (pos > 0 && counts[idx[pos - 1]] < counts[i])
+			pos--;
+		if (k < n)
+			k++;
+		memmove(&idx[pos + 1], &idx[pos], (k - 1 - pos) * sizeof(*idx));
+		idx[pos] = i;
+	}
+	return k;
+}
+
+unsigned int twd_top_pools(const struct twd_ns *ns, unsigned int n, unsigned int *idx)
+{
+	uint32_t *c = malloc((ns->npools ? ns->npools : 1) * sizeof(*c));
+	unsigned int i, k;
+
+	if (!c)
+		return 0;
+	for (i = 0; i < ns->npools; i++)
+		c[i] = ns->pools[i].e.count;
+	k = top(c, ns->npools, n, idx);
+	free(c);
+	return k;
+}
+
+unsigned int twd_top_services(const struct twd_ns *ns, unsigned int n, unsigned int *idx)
+{
+	uint32_t *c = malloc((ns->nservices ? ns->nservices : 1) * sizeof(*c));
+	unsigned int i, k;
+
+	if (!c)
+		return 0;
+	for (i = 0; i < ns->nservices; i++)
+		c[i] = ns->services[i].count;
+	k = top(c, ns->nservices, n, idx);
+	free(c);
+	return k;
+}
+
+static void fmt_eta(double secs, char *buf, size_t len)
+{
+	if (secs < 0)
+		snprintf(buf, len, "never at this rate");
+	else if (secs == 0)
+		snprintf(buf, len, "now");
+	else
+		snprintf(buf, len, "in %.0f s", ceil(secs));
+}
+
+static void eval_ns(struct twd_model *m, const struct twd_conf *c, struct twd_ns *ns,
+		    int64_t now_ms)
+{
+	const struct tw_stats *st = &ns->st;
+	struct twd_target t = { .kind = TWD_T_NETNS };
+	uint32_t range = twd_range_size(st->port_low, st->port_high);
+	struct twd_bucket_forecast bf;
+	char msg[TWD_MSG_LEN], eta[48], fullest[160] = "";
+	double close10 = twd_ns_rate(ns, TWD_C_CLOSES, TWD_WIN_10S), r;
+	unsigned int i, best = 0;
+
+	twd_forecast_buckets(st->live, st->max_tw_buckets, close10, &bf);
+	fmt_eta(bf.to_overflow, eta, sizeof(eta));
+	snprintf(msg, sizeof(msg),
+		 "TIME_WAIT buckets %.0f%% full (%" PRIu64 "/%u), closing %.0f/s, steady state "
+		 "%.0f, overflow %s",
+		 bf.usage * 100, st->live, st->max_tw_buckets, close10, bf.steady,
+		 bf.to_overflow == 0 ? "now" : eta);
+	if (st->max_tw_buckets)
+		twd_alerts_observe(&m->alerts, &c->rule[TWD_R_BUCKETS_HIGH], TWD_R_BUCKETS_HIGH,
+				   ns->inum, &t, bf.usage, msg, now_ms);
+
+	r = twd_ns_rate(ns, TWD_C_OVERFLOW, TWD_WIN_10S);
+	snprintf(msg, sizeof(msg),
+		 "%.1f closes/s got no TIME_WAIT: tcp_max_tw_buckets (%u) is full, %" PRIu64
+		 " overflows in total",
+		 r, st->max_tw_buckets, st->overflow);
+	twd_alerts_observe(&m->alerts, &c->rule[TWD_R_OVERFLOW], TWD_R_OVERFLOW, ns->inum, &t, r,
+			   msg, now_ms);
+
+	for (i = 1; i < ns->npools; i++)
+		if (ns->pools[i].e.count > ns->pools[best].e.count)
+			best = i;
+	if (ns->npools) {
+		struct twd_target bt = { .kind = TWD_T_DEST };
+		char ts[80];
+
+		bt.family = ns->pools[best].e.family;
+		memcpy(bt.laddr, ns->pools[best].e.laddr, 16);
+		memcpy(bt.raddr, ns->pools[best].e.raddr, 16);
+		bt.rport = ns->pools[best].e.rport;
+		twd_target_str(&bt, ts, sizeof(ts));
+		snprintf(fullest, sizeof(fullest), "; fullest pool %s %u/%u ports", ts,
+			 ns->pools[best].e.count, range);
+	}
+	r = twd_ns_rate(ns, TWD_C_EADDRNOTAVAIL, TWD_WIN_10S);
+	snprintf(msg, sizeof(msg),
+		 "connect() found no free local port %.1f times/s, %" PRIu64
+		 " in total (port range %u-%u)%s",
+		 r, st->connect_eaddrnotavail, st->port_low, st->port_high, fullest);
+	twd_alerts_observe(&m->alerts, &c->rule[TWD_R_EADDRNOTAVAIL], TWD_R_EADDRNOTAVAIL, ns->inum,
+			   &t, r, msg, now_ms);
+
+	r = twd_ns_rate(ns, TWD_C_LINGER, TWD_WIN_60S);
+	snprintf(msg, sizeof(msg),
+		 "%.1f closes/s turned into RST by SO_LINGER=0 over 60 s, %" PRIu64 " in total", r,
+		 st->linger_abort);
+	twd_alerts_observe(&m->alerts, &c->rule[TWD_R_LINGER_ABORT], TWD_R_LINGER_ABORT, ns->inum,
+			   &t, r, msg, now_ms);
+
+	if (!range)
+		return;
+	for (i = 0; i < ns->npools; i++) {
+		const struct twd_pool *p = &ns->pools[i];
+		struct twd_pool_forecast pf;
+		struct twd_target pt = { .kind = TWD_T_DEST };
+		double rate = twd_pool_rate(p);
+
+		twd_forecast_pool(p->e.count, range, rate, &pf);
+		pt.family = p->e.family;
+		memcpy(pt.laddr, p->e.laddr, 16);
+		memcpy(pt.raddr, p->e.raddr, 16);
+		pt.rport = p->e.rport;
+		if (pf.to_exhaustion == 0)
+			snprintf(eta, sizeof(eta), "exhausted");
+		else if (pf.to_exhaustion < 0)
+			snprintf(eta, sizeof(eta), "no exhaustion at %.0f/s", rate);
+		else
+			snprintf(eta, sizeof(eta), "exhaustion in %.0f s at %.0f/s",
+				 ceil(pf.to_exhaustion), rate);
+		snprintf(msg, sizeof(msg), "occupancy %.0f%% (%u/%u ports), %s", pf.occupancy * 100,
+			 p->e.count, range, eta);
+		twd_alerts_observe(&m->alerts, &c->rule[TWD_R_POOL_EXHAUSTION],
+				   TWD_R_POOL_EXHAUSTION, ns->inum, &pt, pf.occupancy, msg, now_ms);
+	}
+}
+
+void twd_model_evaluate(struct twd_model *m, const struct twd_conf *c, int64_t now_ms)
+{
+	unsigned int i;
+
+	twd_alerts_begin(&m->alerts);
+	for (i = 0; i < m->nns; i++)
+		eval_ns(m, c, m->ns[i], now_ms);
+	twd_alerts_sweep(&m->alerts, -1, 0, "no longer there (gone, or the rule was disabled)");
+}

@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: GPL-2.0
+/* twmond's control and event sockets; resync signals */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/twmon.h>
+#include <netlink/netlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+#include <netlink/socket.h>
+#include <netlink/genl/genl.h>
+#include <netlink/genl/ctrl.h>
+
+#include "addr.h"
+#include "mon.h"
+
+#define MON_BUF (64 * 1024)
+
+enum { GRP_STATS, GRP_EVENTS };
+
+bool twd_mon_is_open(const struct twd_mon *m)
+{
+	return m->ctl.sk && m->ev.sk;
+}
+
+int twd_mon_fd(const struct twd_mon *m)
+{
+	return m->ev.sk ? nl_socket_get_fd(m->ev.sk) : -1;
+}
+
+void twd_mon_reset_seq(struct twd_mon *m)
+{
+	m->seq[0] = m->seq[1] = 0;
+}
+
+int twd_mon_set_rcvbuf(struct twd_mon *m, unsigned int bytes)
+{
+	socklen_t l = sizeof(int);
+	int got = 0, r;
+
+	r = nl_socket_set_buffer_size(m->ev.sk, bytes, 0);
+	if (r < 0)
+		return -EINVAL;
+	if (!getsockopt(nl_socket_get_fd(m->ev.sk), SOL_SOCKET, SO_RCVBUF, &got, &l))
+		m->rcvbuf = got;
+	return 0;
+}
+
+void twd_mon_close(struct twd_mon *m)
+{
+	tw_nl_close(&m->ctl);
+	tw_nl_close(&m->ev);
+	free(m->buf);
+	m->buf = NULL;
+	twd_mon_reset_seq(m);
+}
+
+int twd_mon_open(struct twd_mon *m, unsigned int rcvbuf, char *err, size_t errlen)
+{
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	r = tw_nl_open(&m->ctl, err, errlen);
+	if (r)
+		return r;
+	r = tw_nl_open(&m->ev, err, errlen);
+	if (r)
+		goto fail;
+	m->grp_stats = genl_ctrl_resolve_grp(m->ev.sk, TWMON_GENL_NAME, TWMON_MCGRP_STATS);
+	m->grp_events = genl_ctrl_resolve_grp(m->ev.sk, TWMON_GENL_NAME, TWMON_MCGRP_EVENTS);
+	if (m->grp_stats < 0 || m->grp_events < 0) {
+		snprintf(err, errlen, "cannot resolve the twmon multicast groups: %s",
+			 nl_geterror(m->grp_stats < 0 ? m->grp_stats : m->grp_events));
+		r = -ENOENT;
+		goto fail;
+	}
+	nl_socket_disable_seq_check(m->ev.sk);
+	r = nl_socket_add_memberships(m->ev.sk, m->grp_stats, m->grp_events, 0);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot join the twmon multicast groups: %s", nl_geterror(r));
+		r = -EIO;
+		goto fail;
+	}
+	if (rcvbuf && twd_mon_set_rcvbuf(m, rcvbuf)) {
+		snprintf(err, errlen, "cannot set the receive buffer to %u bytes", rcvbuf);
+		r = -EINVAL;
+		goto fail;
+	}
+	nl_socket_set_nonblocking(m->ev.sk);
+	m->buflen = MON_BUF;
+	m->buf = malloc(m->buflen);
+	if (!m->buf) {
+		snprintf(err, errlen, "out of memory");
+		r = -ENOMEM;
+		goto fail;
+	}
+	return 0;
+fail:
+	twd_mon_close(m);
+	return r;
+}
+
+/* Returns true if the sequence number continues the last one */
+static bool seq_ok(struct twd_mon *m, int grp, uint32_t netns, uint64_t seq)
+{
+	bool ok = !m->seq[grp] || m->seq_netns[grp] != netns || seq == m->seq[grp] + 1;
+
+	m->seq[grp] = seq;
+	m->seq_netns[grp] = netns;
+	return ok;
+}
+
+static struct nla_policy ev_policy[TWMON_V_MAX + 1] = {
+	[TWMON_V_TYPE] = { .type = NLA_U32, .minlen = 4, .maxlen = 4 },
+	[TWMON_V_VALUE] = { .type = NLA_U64, .minlen = 8, .maxlen = 8 },
+	[TWMON_V_THRESHOLD] = { .type = NLA_U64, .minlen = 8, .maxlen = 8 },
+	[TWMON_V_FAMILY] = { .type = NLA_U8, .minlen = 1, .maxlen = 1 },
+	[TWMON_V_LOCAL_ADDR] = { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 16 },
+	[TWMON_V_REMOTE_ADDR] = { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 16 },
+	[TWMON_V_REMOTE_PORT] = { .type = NLA_U16, .minlen = 2, .maxlen = 2 },
+};
+
+static int decode_events(struct twd_mon *m, const struct nlmsghdr *nlh, const struct twd_mon_cb *cb,
+			 char *err, size_t errlen)
+{
+	struct genlmsghdr *g = genlmsg_hdr((struct nlmsghdr *)nlh);
+	struct nlattr *a, *head = genlmsg_attrdata(g, 0);
+	int rem, len = genlmsg_attrlen(g, 0);
+	struct nlattr *inum = NULL, *seq = NULL;
+	uint64_t prev;
+	char why[96];
+
+	nla_for_each_attr (a, head, len, rem) {
+		if (nla_type(a) == TWMON_A_NETNS_INUM && nla_len(a) == 4)
+			inum = a;
+		else if (nla_type(a) == TWMON_A_SEQ && nla_len(a) == 8)
+			seq = a;
+	}
+	if (!inum || !seq) {
+		snprintf(err, errlen, "EVENT: TWMON_A_%s missing", inum ? "SEQ" : "NETNS_INUM");
+		return -EBADMSG;
+	}
+	prev = m->seq[GRP_EVENTS];
+	if (!seq_ok(m, GRP_EVENTS, nla_get_u32(inum), nla_get_u64(seq)) && cb->lost) {
+		snprintf(why, sizeof(why), "sequence gap in the events group (%llu after %llu)",
+			 (unsigned long long)nla_get_u64(seq), (unsigned long long)prev);
+		cb->lost(why, cb->arg);
+	}
+	nla_for_each_attr (a, head, len, rem) {
+		struct nlattr *tb[TWMON_V_MAX + 1];
+		struct twd_kevent ev = { 0 };
+
+		if (nla_type(a) != TWMON_A_EVENT)
+			continue;
+		if (nla_parse_nested(tb, TWMON_V_MAX, a, ev_policy) < 0 || !tb[TWMON_V_TYPE]) {
+			snprintf(err, errlen, "EVENT: malformed TWMON_A_EVENT");
+			return -EBADMSG;
+		}
+		ev.type = nla_get_u32(tb[TWMON_V_TYPE]);
+		if (tb[TWMON_V_VALUE])
+			ev.value = nla_get_u64(tb[TWMON_V_VALUE]);
+		if (tb[TWMON_V_THRESHOLD])
+			ev.threshold = nla_get_u64(tb[TWMON_V_THRESHOLD]);
+		if (tb[TWMON_V_FAMILY] && tb[TWMON_V_LOCAL_ADDR] && tb[TWMON_V_REMOTE_ADDR]) {
+			size_t al;
+
+			ev.pool.family = nla_get_u8(tb[TWMON_V_FAMILY]);
+			al = tw_family_addr_len(ev.pool.family);
+			if (al && (size_t)nla_len(tb[TWMON_V_LOCAL_ADDR]) == al &&
+			    (size_t)nla_len(tb[TWMON_V_REMOTE_ADDR]) == al) {
+				memcpy(ev.pool.laddr, nla_data(tb[TWMON_V_LOCAL_ADDR]), al);
+				memcpy(ev.pool.raddr, nla_data(tb[TWMON_V_REMOTE_ADDR]), al);
+				if (tb[TWMON_V_REMOTE_PORT])
+					ev.pool.rport = nla_get_u16(tb[TWMON_V_REMOTE_PORT]);
+				ev.has_pool = true;
+			}
+		}
+		if (cb->event)
+			cb->event(nla_get_u32(inum), &ev, cb->arg);
+	}
+	return 0;
+}
+
+/* A stats notification is a GET_STATS reply plus TWMON_A_SEQ: reuse the parser */
+static int decode_stats(struct twd_mon *m, const struct nlmsghdr *nlh, const struct twd_mon_cb *cb,
+			char *err, size_t errlen)
+{
+	struct nlmsghdr *copy = malloc(nlh->nlmsg_len);
+	struct genlmsghdr *g;
+	struct nlattr *a, *seq = NULL;
+	struct tw_stats st;
+	char why[96];
+	int rem, r;
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, nlh, nlh->nlmsg_len);
+	g = genlmsg_hdr(copy);
+	g->cmd = TWMON_CMD_GET_STATS;
+	r = tw_parse_stats(copy, &st, err, errlen);
+	if (!r) {
+		nla_for_each_attr (a, genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), rem)
+			if (nla_type(a) == TWMON_A_SEQ && nla_len(a) == 8)
+				seq = a;
+		if (!seq) {
+			snprintf(err, errlen, "STATS_NOTIFY: TWMON_A_SEQ missing");
+			r = -EBADMSG;
+		}
+	}
+	if (!r) {
+		uint64_t prev = m->seq[GRP_STATS];
+
+		if (!seq_ok(m, GRP_STATS, st.netns_inum, nla_get_u64(seq)) && cb->lost) {
+			snprintf(why, sizeof(why),
+				 "sequence gap in the stats group (%llu after %llu)",
+				 (unsigned long long)nla_get_u64(seq), (unsigned long long)prev);
+			cb->lost(why, cb->arg);
+		}
+		if (cb->stats)
+			cb->stats(&st, cb->arg);
+	}
+	free(copy);
+	return r;
+}
+
+int twd_mon_decode(struct twd_mon *m, const struct nlmsghdr *nlh, const struct twd_mon_cb *cb,
+		   char *err, size_t errlen)
+{
+	struct genlmsghdr *g;
+
+	if (nlh->nlmsg_len < NLMSG_HDRLEN || !genlmsg_valid_hdr((struct nlmsghdr *)nlh, 0)) {
+		snprintf(err, errlen, "truncated multicast message");
+		return -EBADMSG;
+	}
+	if (m->ev.sk && nlh->nlmsg_type != m->ev.family)
+		return 0; /* nlctrl or others: not ours */
+	g = genlmsg_hdr((struct nlmsghdr *)nlh);
+	if (g->cmd == TWMON_CMD_STATS_NOTIFY)
+		return decode_stats(m, nlh, cb, err, errlen);
+	if (g->cmd == TWMON_CMD_EVENT)
+		return decode_events(m, nlh, cb, err, errlen);
+	return 0;
+}
+
+int twd_mon_read(struct twd_mon *m, const struct twd_mon_cb *cb, char *err, size_t errlen)
+{
+	int fd = twd_mon_fd(m);
+
+	for (;;) {
+		ssize_t n = recv(fd, m->buf, m->buflen, MSG_DONTWAIT);
+		struct nlmsghdr *nlh;
+		int len;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			if (errno == ENOBUFS) {
+				if (cb->lost)
+					cb->lost("ENOBUFS on the event socket", cb->arg);
+				continue;
+			}
+			snprintf(err, errlen, "event socket: %s", strerror(errno));
+			return -errno;
+		}
+		if (n == 0)
+			return 0;
+		len = n;
+		for (nlh = (struct nlmsghdr *)m->buf; NLMSG_OK(nlh, len);
+		     nlh = NLMSG_NEXT(nlh, len)) {
+			char e[TW_NL_ERR_LEN];
+
+			if (nlh->nlmsg_type < NLMSG_MIN_TYPE)
+				continue;
+			if (twd_mon_decode(m, nlh, cb, e, sizeof(e)) && cb->lost) {
+				/* a message we cannot read is a message lost */
+				char why[TW_NL_ERR_LEN + 32];
+
+				snprintf(why, sizeof(why), "undecodable message: %s", e);
+				cb->lost(why, cb->arg);
+			}
+		}
+	}
+}
+
+struct stats_arg {
+	void (*fn)(const struct tw_stats *, void *);
+	void *arg;
+};
+
+static int stats_reply(const struct nlmsghdr *nlh, void *arg, char *err, size_t errlen)
+{
+	struct stats_arg *sa = arg;
+	struct tw_stats st;
+	int r = tw_parse_stats(nlh, &st, err, errlen);
+
+	if (!r)
+		sa->fn(&st, sa->arg);
+	return r;
+}
+
+static int put_all(struct nl_msg *msg, void *arg)
+{
+	(void)arg;
+	return nla_put_flag(msg, TWMON_A_ALL_NETNS);
+}
+
+int twd_mon_get_stats(struct twd_mon *m, bool all, void (*fn)(const struct tw_stats *, void *),
+		      void *arg, char *err, size_t errlen)
+{
+	struct stats_arg sa = { fn, arg };
+	struct tw_nl_req req = {
+		.cmd = TWMON_CMD_GET_STATS,
+		.dump = all,
+		.name = "GET_STATS",
+		.fill = all ? put_all : NULL,
+		.reply = stats_reply,
+		.arg = &sa,
+	};
+
+	return tw_nl_request(&m->ctl, &req, err, errlen);
+}
+
+struct entries {
+	struct tw_entry *e;
+	unsigned int n, cap;
+	int (*parse)(const struct nlmsghdr *, struct tw_entry *, char *, size_t);
+};
+
+static int entry_reply(const struct nlmsghdr *nlh, void *arg, char *err, size_t errlen)
+{
+	struct entries *es = arg;
+	int r;
+
+	if (es->n == es->cap) {
+		unsigned int cap = es->cap ? es->cap * 2 : 64;
+		struct tw_entry *e = realloc(es->e, cap * sizeof(*e));
+
+		if (!e) {
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		es->e = e;
+		es->cap = cap;
+	}
+	r = es->parse(nlh, &es->e[es->n], err, errlen);
+	if (!r)
+		es->n++;
+	return r;
+}
+
+static void entry_reset(void *arg)
+{
+	((struct entries *)arg)->n = 0;
+}
+
+static int get_entries(struct twd_mon *m, uint8_t cmd, const char *name,
+		       int (*parse)(const struct nlmsghdr *, struct tw_entry *, char *, size_t),
+		       struct tw_entry **e, unsigned int *n, char *err, size_t errlen)
+{
+	struct entries es = { .parse = parse };
+	struct tw_nl_req req = {
+		.cmd = cmd,
+		.dump = true,
+		.name = name,
+		.reply = entry_reply,
+		.reset = entry_reset,
+		.arg = &es,
+	};
+	int r = tw_nl_request(&m->ctl, &req, err, errlen);
+
+	if (r) {
+		free(es.e);
+		return r;
+	}
+	*e = es.e;
+	*n = es.n;
+	return 0;
+}
+
+int twd_mon_get_dests(struct twd_mon *m, struct tw_entry **e, unsigned int *n, char *err,
+		      size_t errlen)
+{
+	return get_entries(m, TWMON_CMD_GET_DESTS, "GET_DESTS", tw_parse_dest, e, n, err, errlen);
+}
+
+int twd_mon_get_services(struct twd_mon *m, struct tw_entry **e, unsigned int *n, char *err,
+			 size_t errlen)
+{
+	return get_entries(m, TWMON_CMD_GET_SERVICES, "GET_SERVICES", tw_parse_service, e, n, err,
+			   errlen);
+}
+
+static int config_reply(const struct nlmsghdr *nlh, void *arg, char *err, size_t errlen)
+{
+	return tw_parse_config(nlh, arg, err, errlen);
+}
+
+int twd_mon_get_config(struct twd_mon *m, struct tw_config *c, char *err, size_t errlen)
+{
+	struct tw_nl_req req = {
+		.cmd = TWMON_CMD_GET_CONFIG,
+		.name = "GET_CONFIG",
+		.reply = config_reply,
+		.arg = c,
+	};
+
+	return tw_nl_request(&m->ctl, &req, err, errlen);
+}
+
+static int put_interval(struct nl_msg *msg, void *arg)
+{
+	return nla_put_u32(msg, TWMON_A_STATS_INTERVAL_MS, *(unsigned int *)arg);
+}
+
+static int no_reply(const struct nlmsghdr *nlh, void *arg, char *err, size_t errlen)
+{
+	(void)nlh;
+	(void)arg;
+	(void)err;
+	(void)errlen;
+	return 0;
+}
+
+int twd_mon_set_interval(struct twd_mon *m, unsigned int ms, char *err, size_t errlen)
+{
+	struct tw_nl_req req = {
+		.cmd = TWMON_CMD_SET_CONFIG,
+		.name = "SET_CONFIG",
+		.fill = put_interval,
+		.fill_arg = &ms,
+		.reply = no_reply,
+	};
+
+	return tw_nl_request(&m->ctl, &req, err, errlen);
+}
