@@ -112,117 +112,67 @@ static bool seq_ok(struct twd_mon *m, int grp, uint32_t netns, uint64_t seq)
 	return ok;
 }
 
-static struct nla_policy ev_policy[TWMON_V_MAX + 1] = {
-	[TWMON_V_TYPE] = { .type = NLA_U32, .minlen = 4, .maxlen = 4 },
-	[TWMON_V_VALUE] = { .type = NLA_U64, .minlen = 8, .maxlen = 8 },
-	[TWMON_V_THRESHOLD] = { .type = NLA_U64, .minlen = 8, .maxlen = 8 },
-	[TWMON_V_FAMILY] = { .type = NLA_U8, .minlen = 1, .maxlen = 1 },
-	[TWMON_V_LOCAL_ADDR] = { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 16 },
-	[TWMON_V_REMOTE_ADDR] = { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 16 },
-	[TWMON_V_REMOTE_PORT] = { .type = NLA_U16, .minlen = 2, .maxlen = 2 },
-};
+/* Tell the callback when a message of group grp follows a gap */
+static void check_seq(struct twd_mon *m, int grp, uint32_t netns, uint64_t seq,
+		      const struct twd_mon_cb *cb)
+{
+	uint64_t prev = m->seq[grp];
+	char why[96];
+
+	if (!seq_ok(m, grp, netns, seq) && cb->lost) {
+		snprintf(why, sizeof(why), "sequence gap in the %s group (%llu after %llu)",
+			 grp == GRP_STATS ? "stats" : "events", (unsigned long long)seq,
+			 (unsigned long long)prev);
+		cb->lost(why, cb->arg);
+	}
+}
 
 static int decode_events(struct twd_mon *m, const struct nlmsghdr *nlh, const struct twd_mon_cb *cb,
 			 char *err, size_t errlen)
 {
-	struct genlmsghdr *g = genlmsg_hdr((struct nlmsghdr *)nlh);
-	struct nlattr *a, *head = genlmsg_attrdata(g, 0);
-	int rem, len = genlmsg_attrlen(g, 0);
-	struct nlattr *inum = NULL, *seq = NULL;
-	uint64_t prev;
-	char why[96];
+	struct tw_event_msg em;
+	size_t i;
+	int r;
 
-	nla_for_each_attr (a, head, len, rem) {
-		if (nla_type(a) == TWMON_A_NETNS_INUM && nla_len(a) == 4)
-			inum = a;
-		else if (nla_type(a) == TWMON_A_SEQ && nla_len(a) == 8)
-			seq = a;
-	}
-	if (!inum || !seq) {
-		snprintf(err, errlen, "EVENT: TWMON_A_%s missing", inum ? "SEQ" : "NETNS_INUM");
-		return -EBADMSG;
-	}
-	prev = m->seq[GRP_EVENTS];
-	if (!seq_ok(m, GRP_EVENTS, nla_get_u32(inum), nla_get_u64(seq)) && cb->lost) {
-		snprintf(why, sizeof(why), "sequence gap in the events group (%llu after %llu)",
-			 (unsigned long long)nla_get_u64(seq), (unsigned long long)prev);
-		cb->lost(why, cb->arg);
-	}
-	nla_for_each_attr (a, head, len, rem) {
-		struct nlattr *tb[TWMON_V_MAX + 1];
-		struct twd_kevent ev = { 0 };
+	r = tw_parse_event_msg(nlh, &em, err, errlen);
+	if (r)
+		return r;
+	check_seq(m, GRP_EVENTS, em.netns_inum, em.seq, cb);
+	for (i = 0; i < em.n && cb->event; i++) {
+		const struct tw_event *e = &em.ev[i];
+		struct twd_kevent ev = {
+			.type = e->type,
+			.value = e->value,
+			.threshold = e->threshold,
+			.has_pool = e->has_pool,
+		};
 
-		if (nla_type(a) != TWMON_A_EVENT)
-			continue;
-		if (nla_parse_nested(tb, TWMON_V_MAX, a, ev_policy) < 0 || !tb[TWMON_V_TYPE]) {
-			snprintf(err, errlen, "EVENT: malformed TWMON_A_EVENT");
-			return -EBADMSG;
+		if (e->has_pool) {
+			ev.pool.family = e->family;
+			memcpy(ev.pool.laddr, e->laddr, sizeof(ev.pool.laddr));
+			memcpy(ev.pool.raddr, e->raddr, sizeof(ev.pool.raddr));
+			ev.pool.rport = e->rport;
 		}
-		ev.type = nla_get_u32(tb[TWMON_V_TYPE]);
-		if (tb[TWMON_V_VALUE])
-			ev.value = nla_get_u64(tb[TWMON_V_VALUE]);
-		if (tb[TWMON_V_THRESHOLD])
-			ev.threshold = nla_get_u64(tb[TWMON_V_THRESHOLD]);
-		if (tb[TWMON_V_FAMILY] && tb[TWMON_V_LOCAL_ADDR] && tb[TWMON_V_REMOTE_ADDR]) {
-			size_t al;
-
-			ev.pool.family = nla_get_u8(tb[TWMON_V_FAMILY]);
-			al = tw_family_addr_len(ev.pool.family);
-			if (al && (size_t)nla_len(tb[TWMON_V_LOCAL_ADDR]) == al &&
-			    (size_t)nla_len(tb[TWMON_V_REMOTE_ADDR]) == al) {
-				memcpy(ev.pool.laddr, nla_data(tb[TWMON_V_LOCAL_ADDR]), al);
-				memcpy(ev.pool.raddr, nla_data(tb[TWMON_V_REMOTE_ADDR]), al);
-				if (tb[TWMON_V_REMOTE_PORT])
-					ev.pool.rport = nla_get_u16(tb[TWMON_V_REMOTE_PORT]);
-				ev.has_pool = true;
-			}
-		}
-		if (cb->event)
-			cb->event(nla_get_u32(inum), &ev, cb->arg);
+		cb->event(em.netns_inum, &ev, cb->arg);
 	}
+	tw_event_msg_free(&em);
 	return 0;
 }
 
-/* A stats notification is a GET_STATS reply plus TWMON_A_SEQ: reuse the parser */
 static int decode_stats(struct twd_mon *m, const struct nlmsghdr *nlh, const struct twd_mon_cb *cb,
 			char *err, size_t errlen)
 {
-	struct nlmsghdr *copy = malloc(nlh->nlmsg_len);
-	struct genlmsghdr *g;
-	struct nlattr *a, *seq = NULL;
 	struct tw_stats st;
-	char why[96];
-	int rem, r;
+	uint64_t seq;
+	int r;
 
-	if (!copy)
-		return -ENOMEM;
-	memcpy(copy, nlh, nlh->nlmsg_len);
-	g = genlmsg_hdr(copy);
-	g->cmd = TWMON_CMD_GET_STATS;
-	r = tw_parse_stats(copy, &st, err, errlen);
-	if (!r) {
-		nla_for_each_attr (a, genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), rem)
-			if (nla_type(a) == TWMON_A_SEQ && nla_len(a) == 8)
-				seq = a;
-		if (!seq) {
-			snprintf(err, errlen, "STATS_NOTIFY: TWMON_A_SEQ missing");
-			r = -EBADMSG;
-		}
-	}
-	if (!r) {
-		uint64_t prev = m->seq[GRP_STATS];
-
-		if (!seq_ok(m, GRP_STATS, st.netns_inum, nla_get_u64(seq)) && cb->lost) {
-			snprintf(why, sizeof(why),
-				 "sequence gap in the stats group (%llu after %llu)",
-				 (unsigned long long)nla_get_u64(seq), (unsigned long long)prev);
-			cb->lost(why, cb->arg);
-		}
-		if (cb->stats)
-			cb->stats(&st, cb->arg);
-	}
-	free(copy);
-	return r;
+	r = tw_parse_stats_notify(nlh, &st, &seq, err, errlen);
+	if (r)
+		return r;
+	check_seq(m, GRP_STATS, st.netns_inum, seq, cb);
+	if (cb->stats)
+		cb->stats(&st, cb->arg);
+	return 0;
 }
 
 int twd_mon_decode(struct twd_mon *m, const struct nlmsghdr *nlh, const struct twd_mon_cb *cb,
