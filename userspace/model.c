@@ -266,9 +266,9 @@ static void eval_ns(struct twd_model *m, const struct twd_conf *c, struct twd_ns
 
 	r = twd_ns_rate(ns, TWD_C_OVERFLOW, TWD_WIN_10S);
 	snprintf(msg, sizeof(msg),
-		 "%.1f closes/s got no TIME_WAIT: tcp_max_tw_buckets (%u) is full, %" PRIu64
-		 " overflows in total",
-		 r, st->max_tw_buckets, st->overflow);
+		 "%.1f closes/s got no TIME_WAIT (tcp_max_tw_buckets %u, %" PRIu64
+		 " TIME_WAIT now), %" PRIu64 " overflows in total",
+		 r, st->max_tw_buckets, st->live, st->overflow);
 	twd_alerts_observe(&m->alerts, &c->rule[TWD_R_OVERFLOW], TWD_R_OVERFLOW, ns->inum, &t, r,
 			   msg, now_ms);
 
