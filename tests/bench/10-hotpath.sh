@@ -16,6 +16,7 @@ start_servers
 
 r=1
 while [ $r -le "$BENCH_ROUNDS" ]; do
+	drain_tw
 	for close in client server; do
 		order="bare loaded subscribed"
 		[ $((r % 2)) = 0 ] && order="subscribed loaded bare"

@@ -15,8 +15,11 @@ prefill_10k
 
 r=1
 while [ $r -le "$BENCH_ROUNDS" ]; do
-	# a round takes a few seconds; the prefill lives 60
-	[ $(($(uptime_s) - PREFILL_AT)) -gt 35 ] && prefill_10k
+	# each round from no TIME_WAIT but a fresh prefill (see drain_tw)
+	if [ $r -gt 1 ]; then
+		drain_tw
+		prefill_10k
+	fi
 	for close in client server; do
 		order="bare loaded"
 		[ $((r % 2)) = 0 ] && order="loaded bare"
