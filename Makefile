@@ -10,8 +10,11 @@ endif
 KDIR := /lib/modules/$(KVER)/build
 # The kernels and VM suites `make check` runs
 KERNELS ?= $(shell scripts/kernels)
-SUITES ?= $(filter-out demo,$(notdir $(patsubst %/,%,$(sort $(dir $(wildcard tests/vm/*/*.sh))))))
+# (demo and the benchmarks, tests/bench, are never part of make check)
+SUITES ?= $(filter-out demo bench,$(notdir $(patsubst %/,%,$(sort $(dir $(wildcard tests/vm/*/*.sh))))))
 DEMO_KVER ?= $(firstword $(filter 6.1.%,$(KERNELS)) $(KERNELS))
+# make bench: the demo's kernel unless KVER is given
+BENCH_KVER ?= $(if $(filter command line environment,$(origin KVER)),$(KVER),$(DEMO_KVER))
 
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
@@ -19,7 +22,8 @@ MANDIR ?= $(PREFIX)/share/man
 CHECKPATCH ?= /usr/src/linux-source-6.1/scripts/checkpatch.pl
 
 # Test helpers: static, so the VM needs no libraries for them
-HELPERS := $(patsubst %.c,%,$(wildcard tests/tw-load.c tests/tw-nlcheck.c tests/tw-rst.c))
+HELPERS := $(patsubst %.c,%,$(wildcard tests/tw-load.c tests/tw-nlcheck.c tests/tw-rst.c \
+					  tests/bench/tw-time.c tests/bench/tw-sub.c))
 HELPER_CFLAGS := -O2 -Wall -Wextra -Werror -static -Ikmod/uapi
 
 all: module userspace helpers
@@ -35,6 +39,9 @@ help:
 	@echo 'make unit             unit tests (tests/unit)'
 	@echo 'make style            checkpatch on kmod/, clang-format on userspace/'
 	@echo 'make demo             boot $(DEMO_KVER) and run the demo'
+	@echo 'make bench            boot $(BENCH_KVER), run tests/bench (15-20 min under TCG),'
+	@echo '                      write tests/bench/RESULTS.md and results.csv'
+	@echo '                      (BENCH_ROUNDS=5 BENCH_MS=1500 BENCH_ICOUNT=1 ...)'
 	@echo 'make vm KVER=R        interactive shell in a VM running kernel R'
 	@echo 'make clean'
 
@@ -66,6 +73,12 @@ helpers: $(HELPERS)
 
 tests/%: tests/%.c kmod/uapi/linux/twmon.h
 	$(CC) $(HELPER_CFLAGS) -o $@ $<
+
+# The benchmarks' subscriber, with libnl: dynamic (static libnl drags in
+# glibc's NSS); the guest has the libraries, tw-stat needs them too
+tests/bench/tw-sub: tests/bench/tw-sub.c kmod/uapi/linux/twmon.h
+	$(CC) $(filter-out -static,$(HELPER_CFLAGS)) $(shell pkg-config --cflags libnl-genl-3.0) \
+		-o $@ $< $(shell pkg-config --libs libnl-genl-3.0)
 
 install: module userspace
 	install -d $(DESTDIR)/lib/modules/$(KVER)/extra $(DESTDIR)$(SBINDIR)
@@ -107,6 +120,11 @@ demo:
 	$(MAKE) all KVER=$(DEMO_KVER)
 	VM_VERBOSE=1 scripts/vm-run $(DEMO_KVER) demo
 
+bench:
+	bash scripts/deps
+	$(MAKE) all KVER=$(BENCH_KVER)
+	tests/bench/run $(BENCH_KVER)
+
 vm:
 	$(MAKE) all
 	scripts/vm-run $(KVER) --shell
@@ -115,8 +133,8 @@ clean:
 	-test -d $(KDIR) && $(MAKE) -s -C $(KDIR) M=$(CURDIR) clean
 	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/.kver \
 		kmod/modules.order kmod/Module.symvers modules.order Module.symvers \
-		tests/tw-load tests/tw-nlcheck tests/tw-rst
+		tests/tw-load tests/tw-nlcheck tests/tw-rst tests/bench/tw-time tests/bench/tw-sub
 	-test -e userspace/Makefile && $(MAKE) -C userspace clean
 	-test -e tests/unit/Makefile && $(MAKE) -C tests/unit clean
 
-.PHONY: all help module userspace helpers install unit style check demo vm clean
+.PHONY: all help module userspace helpers install unit style check demo bench vm clean

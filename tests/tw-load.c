@@ -960,6 +960,8 @@ struct client_opts {
 	bool bind_port_zero, bind_no_port;
 	bool have_range;		/* --src-range LO-HI */
 	struct addr range_lo, range_hi;
+	bool have_dst_range;		/* --dst-range LO-HI */
+	struct addr dst_lo, dst_hi;
 	double rate;			/* connections started per second; 0: no limit */
 	int64_t duration_ms;		/* -1: none */
 	bool stop_on_eaddrnotavail;
@@ -985,6 +987,7 @@ struct client {
 	struct cslot *slots;
 	unsigned *free_slots, nfree;
 	struct addr next_src;
+	struct addr next_dst;		/* --dst-range: the next destination */
 	int64_t t0;
 	bool launching;
 	/* what the summary reports */
@@ -1231,13 +1234,19 @@ static void client_launch(struct client *c, int64_t now)
 	struct epoll_event ev = { .events = EPOLLOUT };
 	struct cslot *s;
 	unsigned i;
+	struct addr dst = c->o->dst;
 	int fd, rc;
 
 	c->attempted++;
 	fd = client_open_socket(c);
 	if (fd < 0)
 		return;
-	rc = connect(fd, &c->o->dst.u.sa, c->o->dst.len);
+	if (c->o->have_dst_range) {
+		dst = c->next_dst;
+		set_port(&dst, get_port(&c->o->dst));
+		addr_next_in_range(&c->next_dst, &c->o->dst_lo, &c->o->dst_hi);
+	}
+	rc = connect(fd, &dst.u.sa, dst.len);
 	/* a non-blocking connect() interrupted by a signal goes on in the background */
 	if (rc != 0 && errno != EINPROGRESS && errno != EINTR) {
 		client_count_error(c, ST_CONNECT, errno);
@@ -1363,6 +1372,7 @@ static void client_init(struct client *c, const struct client_opts *o)
 	}
 	c->nfree = o->concurrency;
 	c->next_src = o->range_lo;
+	c->next_dst = o->dst_lo;
 }
 
 static int run_client(const struct client_opts *o)
@@ -1715,6 +1725,7 @@ static const char usage_text[] =
 "  tw-load client --connect ADDR:PORT [--count N] [--concurrency C]\n"
 "                 [--close client|server] [--linger0] [--bind ADDR]\n"
 "                 [--bind-port-zero] [--bind-no-port] [--src-range LO-HI]\n"
+"                 [--dst-range LO-HI]\n"
 "                 [--rate R[/s]] [--duration-ms MS] [--stop-on-eaddrnotavail]\n"
 "                 [--mark-completed N]\n"
 "                 [--timeout-ms MS] [--conn-timeout-ms MS]\n"
@@ -1745,6 +1756,8 @@ static const char usage_text[] =
 "                     (wildcard address): the bind-then-connect pattern\n"
 "  --bind-no-port     set IP_BIND_ADDRESS_NO_PORT before that bind()\n"
 "  --src-range LO-HI  bind() source addresses LO, LO+1, ... HI, LO, ...\n"
+"  --dst-range LO-HI  connect() to LO, LO+1, ... HI, LO, ... (the port of\n"
+"                     --connect): many destinations from one process\n"
 "  --rate R           start at most R connections per second\n"
 "  --duration-ms MS   start no new connection after MS (--count optional then)\n"
 "  --stop-on-eaddrnotavail  start no new connection after the first\n"
@@ -1810,7 +1823,7 @@ static void no_operands(int argc, char **argv)
 enum {
 	O_PORT = 256, O_ADDR, O_FAMILY, O_CLOSE, O_LINGER0, O_BACKLOG, O_COUNT, O_DURATION,
 	O_READY, O_CONNECT, O_CONCURRENCY, O_BIND, O_BIND_PORT_ZERO, O_BIND_NO_PORT,
-	O_SRC_RANGE, O_RATE, O_STOP_EADDR, O_TIMEOUT, O_CONN_TIMEOUT, O_GAP, O_HELP,
+	O_SRC_RANGE, O_DST_RANGE, O_RATE, O_STOP_EADDR, O_TIMEOUT, O_CONN_TIMEOUT, O_GAP, O_HELP,
 	O_MARK_COMPLETED,
 };
 
@@ -1871,21 +1884,20 @@ static int main_server(int argc, char **argv)
 	return run_server(&o);
 }
 
-static void parse_src_range(const char *s, struct client_opts *o)
+/* --src-range or --dst-range LO-HI */
+static void parse_range(const char *opt, const char *s, struct addr *rlo, struct addr *rhi)
 {
 	char lo[INET6_ADDRSTRLEN + 1];
 	const char *dash = strchr(s, '-');
 
 	if (dash == NULL || (size_t)(dash - s) >= sizeof(lo))
-		die_usage("--src-range: expected LO-HI, got '%s'", s);
+		die_usage("%s: expected LO-HI, got '%s'", opt, s);
 	memcpy(lo, s, (size_t)(dash - s));
 	lo[dash - s] = '\0';
-	if (!parse_ip(lo, &o->range_lo) || !parse_ip(dash + 1, &o->range_hi))
-		die_usage("--src-range: '%s' is not two numeric addresses LO-HI", s);
-	if (addr_family(&o->range_lo) != addr_family(&o->range_hi) ||
-	    addr_cmp(&o->range_lo, &o->range_hi) > 0)
-		die_usage("--src-range: '%s' is not a range of one family with LO <= HI", s);
-	o->have_range = true;
+	if (!parse_ip(lo, rlo) || !parse_ip(dash + 1, rhi))
+		die_usage("%s: '%s' is not two numeric addresses LO-HI", opt, s);
+	if (addr_family(rlo) != addr_family(rhi) || addr_cmp(rlo, rhi) > 0)
+		die_usage("%s: '%s' is not a range of one family with LO <= HI", opt, s);
 }
 
 static int main_client(int argc, char **argv)
@@ -1900,6 +1912,7 @@ static int main_client(int argc, char **argv)
 		{ "bind-port-zero", no_argument, NULL, O_BIND_PORT_ZERO },
 		{ "bind-no-port", no_argument, NULL, O_BIND_NO_PORT },
 		{ "src-range", required_argument, NULL, O_SRC_RANGE },
+		{ "dst-range", required_argument, NULL, O_DST_RANGE },
 		{ "rate", required_argument, NULL, O_RATE },
 		{ "duration-ms", required_argument, NULL, O_DURATION },
 		{ "stop-on-eaddrnotavail", no_argument, NULL, O_STOP_EADDR },
@@ -1937,7 +1950,14 @@ static int main_client(int argc, char **argv)
 			break;
 		case O_BIND_PORT_ZERO: o.bind_port_zero = true; break;
 		case O_BIND_NO_PORT: o.bind_no_port = true; break;
-		case O_SRC_RANGE: parse_src_range(optarg, &o); break;
+		case O_SRC_RANGE:
+			parse_range("--src-range", optarg, &o.range_lo, &o.range_hi);
+			o.have_range = true;
+			break;
+		case O_DST_RANGE:
+			parse_range("--dst-range", optarg, &o.dst_lo, &o.dst_hi);
+			o.have_dst_range = true;
+			break;
 		case O_RATE: o.rate = parse_rate(optarg); break;
 		case O_DURATION: o.duration_ms = (int64_t)parse_u64("--duration-ms", optarg, 0, MAX_MS); break;
 		case O_STOP_EADDR: o.stop_on_eaddrnotavail = true; break;
@@ -1962,6 +1982,8 @@ static int main_client(int argc, char **argv)
 	if ((o.have_bind && addr_family(&o.bind) != addr_family(&o.dst)) ||
 	    (o.have_range && addr_family(&o.range_lo) != addr_family(&o.dst)))
 		die_usage("client: the source and --connect addresses are of different families");
+	if (o.have_dst_range && addr_family(&o.dst_lo) != addr_family(&o.dst))
+		die_usage("client: --dst-range and --connect addresses are of different families");
 	return run_client(&o);
 }
 
