@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* twmond's /metrics endpoint: poll-driven HTTP/1.0, one response per connection */
+/* twmond's /metrics endpoint: poll-driven HTTP/1.1 with keep-alive, no blocking write */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <netinet/in.h>
 #include <unistd.h>
 
@@ -80,8 +79,9 @@ static void drop(struct twd_http_client *c)
 {
 	if (c->fd >= 0)
 		close(c->fd);
+	free(c->out);
+	memset(c, 0, sizeof(*c));
 	c->fd = -1;
-	c->len = 0;
 }
 
 void twd_http_close(struct twd_http *h)
@@ -101,26 +101,60 @@ int twd_http_pollfds(const struct twd_http *h, struct pollfd *p)
 
 	p[0] = (struct pollfd){ .fd = h->lfd, .events = POLLIN };
 	for (i = 0; i < TWD_HTTP_CLIENTS; i++)
-		p[1 + i] = (struct pollfd){ .fd = h->cl[i].fd, .events = POLLIN };
+		p[1 + i] = (struct pollfd){ .fd = h->cl[i].fd,
+					    .events = h->cl[i].out ? POLLOUT : POLLIN };
 	return 1 + TWD_HTTP_CLIENTS;
 }
 
-int twd_http_parse(const char *req, size_t len)
+/* Does the header field @name (with its colon) list @token, case aside? */
+static bool header_has(const char *head, const char *end, const char *name, const char *token)
+{
+	size_t nl = strlen(name), tl = strlen(token);
+	const char *line = memchr(head, '\n', end - head);
+
+	while (line && ++line < end) {
+		const char *eol = memchr(line, '\n', end - line), *v;
+
+		if (!eol)
+			eol = end;
+		if ((size_t)(eol - line) > nl && !strncasecmp(line, name, nl)) {
+			for (v = line + nl; v + tl <= eol; v++)
+				if (!strncasecmp(v, token, tl))
+					return true;
+		}
+		line = eol < end ? eol : NULL;
+	}
+	return false;
+}
+
+int twd_http_parse(const char *req, size_t len, size_t *head_len, bool *keep_alive)
 {
 	const char *end = memmem(req, len, "\r\n\r\n", 4);
 	const char *sp1, *sp2, *line_end;
 
-	if (!end)
+	if (end) {
+		*head_len = end + 4 - req;
+	} else {
 		end = memmem(req, len, "\n\n", 2);
-	if (!end)
-		return 0;
+		if (!end)
+			return 0;
+		*head_len = end + 2 - req;
+	}
+	*keep_alive = false;
 	line_end = memchr(req, '\n', len);
+	if (line_end > req && line_end[-1] == '\r')
+		line_end--;
 	sp1 = memchr(req, ' ', line_end - req);
 	if (!sp1)
 		return 400;
 	sp2 = memchr(sp1 + 1, ' ', line_end - sp1 - 1);
-	if (!sp2)
-		sp2 = line_end; /* HTTP/0.9 style */
+	if (!sp2) {
+		sp2 = line_end; /* HTTP/0.9 style: no version, no keep-alive */
+	} else if (line_end - sp2 - 1 == 8 && !memcmp(sp2 + 1, "HTTP/1.1", 8)) {
+		*keep_alive = !header_has(req, end, "Connection:", "close");
+	} else if (line_end - sp2 - 1 == 8 && !memcmp(sp2 + 1, "HTTP/1.0", 8)) {
+		*keep_alive = header_has(req, end, "Connection:", "keep-alive");
+	}
 	if (sp1 - req != 3 || memcmp(req, "GET", 3))
 		return 405;
 	if ((sp2 - sp1 - 1 == 8 && !memcmp(sp1 + 1, "/metrics", 8)) ||
@@ -129,28 +163,14 @@ int twd_http_parse(const char *req, size_t len)
 	return 404;
 }
 
-static void write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		p += n;
-		len -= n;
-	}
-}
-
-static void respond(struct twd_http_client *c, int code, twd_http_body_fn body, void *arg)
+/* Build the response in c->out; false if out of memory (the client is dropped) */
+static bool respond(struct twd_http_client *c, int code, twd_http_body_fn body, void *arg)
 {
 	static const char *const ctype = "text/plain; version=0.0.4; charset=utf-8";
-	struct timeval tv = { 2, 0 };
 	char hdr[256], *b = NULL;
 	const char *reason, *text = NULL;
 	size_t blen = 0;
-	int fl;
+	int hl;
 
 	switch (code) {
 	case 200:
@@ -176,18 +196,97 @@ static void respond(struct twd_http_client *c, int code, twd_http_body_fn body, 
 	}
 	if (text)
 		blen = strlen(text);
-	snprintf(hdr, sizeof(hdr),
-		 "HTTP/1.0 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-		 "Connection: close\r\n\r\n",
-		 code, reason, code == 200 ? ctype : "text/plain; charset=utf-8", blen);
-	/* blocking with a timeout: a response is small and the client is local */
-	fl = fcntl(c->fd, F_GETFL);
-	fcntl(c->fd, F_SETFL, fl & ~O_NONBLOCK);
-	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	write_all(c->fd, hdr, strlen(hdr));
-	write_all(c->fd, b ? b : text, blen);
+	hl = snprintf(hdr, sizeof(hdr),
+		      "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+		      "Connection: %s\r\n\r\n",
+		      code, reason, code == 200 ? ctype : "text/plain; charset=utf-8", blen,
+		      c->keep_alive ? "keep-alive" : "close");
+	c->out = malloc(hl + blen);
+	if (!c->out) {
+		free(b);
+		return false;
+	}
+	memcpy(c->out, hdr, hl);
+	memcpy(c->out + hl, b ? b : text, blen);
 	free(b);
-	drop(c);
+	c->out_len = hl + blen;
+	c->out_off = 0;
+	return true;
+}
+
+/* Answer every complete request buffered, as far as the socket takes it */
+static void serve(struct twd_http *h, struct twd_http_client *c, int64_t now_ms,
+		  twd_http_body_fn body, void *arg)
+{
+	while (c->fd >= 0) {
+		if (c->out) {
+			ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+					 MSG_NOSIGNAL);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && errno == EAGAIN)
+				return; /* POLLOUT brings us back */
+			if (n <= 0) {
+				drop(c);
+				return;
+			}
+			c->out_off += n;
+			if (c->out_off < c->out_len)
+				continue;
+			free(c->out);
+			c->out = NULL;
+			if (!c->keep_alive) {
+				drop(c); /* the client asked for it: our side keeps TIME_WAIT */
+				return;
+			}
+			c->idle = true;
+			c->deadline_ms = now_ms + TWD_HTTP_IDLE_MS;
+		}
+		if (c->len) {
+			size_t head_len = 0;
+			int code = twd_http_parse(c->req, c->len, &head_len, &c->keep_alive);
+
+			if (c->idle) {
+				c->idle = false;
+				c->deadline_ms = now_ms + TWD_HTTP_TIMEOUT_MS;
+			}
+			if (!code && c->len == sizeof(c->req)) {
+				code = 400;
+				head_len = c->len;
+			}
+			if (!code)
+				return;
+			if (code == 400)
+				c->keep_alive = false;
+			h->requests++;
+			c->len -= head_len;
+			memmove(c->req, c->req + head_len, c->len);
+			if (!respond(c, code, body, arg)) {
+				drop(c);
+				return;
+			}
+			continue;
+		}
+		return;
+	}
+}
+
+/* A free slot, or the longest-idle kept-alive connection's, or -1 */
+static int slot_for_new(struct twd_http *h)
+{
+	int i, victim = -1;
+
+	for (i = 0; i < TWD_HTTP_CLIENTS; i++) {
+		if (h->cl[i].fd < 0)
+			return i;
+		if (h->cl[i].idle &&
+		    (victim < 0 || h->cl[i].deadline_ms < h->cl[victim].deadline_ms))
+			victim = i;
+	}
+	if (victim >= 0)
+		drop(&h->cl[victim]);
+	return victim;
 }
 
 void twd_http_handle(struct twd_http *h, const struct pollfd *p, int n, int64_t now_ms,
@@ -201,44 +300,41 @@ void twd_http_handle(struct twd_http *h, const struct pollfd *p, int n, int64_t 
 
 			if (fd < 0)
 				break;
-			for (i = 0; i < TWD_HTTP_CLIENTS && h->cl[i].fd >= 0; i++)
-				;
-			if (i == TWD_HTTP_CLIENTS) {
-				close(fd); /* busy: the scraper retries */
+			i = slot_for_new(h);
+			if (i < 0) {
+				close(fd); /* every slot busy with a request: the scraper retries */
 				continue;
 			}
 			h->cl[i].fd = fd;
-			h->cl[i].len = 0;
-			h->cl[i].start_ms = now_ms;
+			h->cl[i].deadline_ms = now_ms + TWD_HTTP_TIMEOUT_MS;
 		}
 	}
-	for (i = 0; i < TWD_HTTP_CLIENTS && i + 1 < n; i++) {
+	for (i = 0; i < TWD_HTTP_CLIENTS; i++) {
 		struct twd_http_client *c = &h->cl[i];
+		short rev = i + 1 < n && p[1 + i].fd == c->fd ? p[1 + i].revents : 0;
 		ssize_t r;
-		int code;
 
 		if (c->fd < 0)
 			continue;
-		if (now_ms - c->start_ms > TWD_HTTP_TIMEOUT_MS) {
-			drop(c);
+		if (now_ms > c->deadline_ms) {
+			drop(c); /* stalled, or idle too long */
 			continue;
 		}
-		if (p[1 + i].fd != c->fd || !(p[1 + i].revents & (POLLIN | POLLHUP | POLLERR)))
+		if (c->out) {
+			if (rev & (POLLOUT | POLLHUP | POLLERR))
+				serve(h, c, now_ms, body, arg);
+			continue;
+		}
+		if (!(rev & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		r = read(c->fd, c->req + c->len, sizeof(c->req) - c->len);
+		if (r < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
 		if (r <= 0) {
-			if (r < 0 && (errno == EAGAIN || errno == EINTR))
-				continue;
-			drop(c);
+			drop(c); /* the client closed first: TIME_WAIT stays on its side */
 			continue;
 		}
 		c->len += r;
-		code = twd_http_parse(c->req, c->len);
-		if (!code && c->len == sizeof(c->req))
-			code = 400;
-		if (code) {
-			h->requests++;
-			respond(c, code, body, arg);
-		}
+		serve(h, c, now_ms, body, arg);
 	}
 }

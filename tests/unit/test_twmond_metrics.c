@@ -16,7 +16,6 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
-#include "http.h"
 #include "metrics.h"
 #include "model.h"
 
@@ -211,24 +210,11 @@ static void promtool(void **state)
 	twd_model_free(&m);
 }
 
-static void http_parse(void **state)
-{
-	(void)state;
-	assert_int_equal(twd_http_parse("GET /metrics HTTP/1.1\r\nHost: x\r\n", 32), 0);
-	assert_int_equal(twd_http_parse("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 35), 200);
-	assert_int_equal(twd_http_parse("GET /metrics?x=1 HTTP/1.0\r\n\r\n", 29), 200);
-	assert_int_equal(twd_http_parse("GET / HTTP/1.0\r\n\r\n", 18), 404);
-	assert_int_equal(twd_http_parse("GET /metricsfoo HTTP/1.0\r\n\r\n", 28), 404);
-	assert_int_equal(twd_http_parse("POST /metrics HTTP/1.0\r\n\r\n", 26), 405);
-	assert_int_equal(twd_http_parse("garbage\n\n", 9), 400);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(content), cmocka_unit_test(alerts_metric),
 		cmocka_unit_test(down),	   cmocka_unit_test(promtool),
-		cmocka_unit_test(http_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

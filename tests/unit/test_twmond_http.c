@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * twmond's /metrics server on a real loopback socket: keep-alive, pipelined
+ * requests, a stalled scraper that must not block the loop, eviction of idle
+ * connections, and who keeps the TIME_WAIT socket, read from the kernel's own
+ * table (/proc/net/tcp, /proc/net/tcp6), not from the server.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "http.h"
+
+static size_t body_size = 100;
+
+static char *body(void *arg, size_t *len)
+{
+	char *b = malloc(body_size);
+
+	(void)arg;
+	if (b)
+		memset(b, 'x', body_size);
+	*len = body_size;
+	return b;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* TIME_WAIT sockets (state 06) whose local port is @port, in the kernel's table */
+static int tw_count(int port)
+{
+	static const char *const files[] = { "/proc/net/tcp", "/proc/net/tcp6" };
+	char line[512], local[128], st[8];
+	unsigned int i, lport;
+	int n = 0;
+
+	for (i = 0; i < 2; i++) {
+		FILE *f = fopen(files[i], "r");
+
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			char *colon;
+
+			if (sscanf(line, "%*s %127s %*s %7s", local, st) != 2)
+				continue;
+			colon = strrchr(local, ':');
+			if (colon && sscanf(colon + 1, "%x", &lport) == 1 && (int)lport == port &&
+			    !strcmp(st, "06"))
+				n++;
+		}
+		fclose(f);
+	}
+	return n;
+}
+
+/* A port no socket holds, TIME_WAIT included (they keep their bind bucket) */
+static int free_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &sl), 0);
+	close(fd);
+	return ntohs(a.sin_port);
+}
+
+static int start(struct twd_http *h)
+{
+	char addr[32], err[128];
+	int port = free_port();
+
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	assert_int_equal(twd_http_open(h, addr, err, sizeof(err)), 0);
+	assert_int_equal(tw_count(port), 0);
+	return port;
+}
+
+/* One turn of twmond's loop for the server; returns how long handle() took */
+static int64_t pump(struct twd_http *h, int wait_ms, int64_t now)
+{
+	struct pollfd p[1 + TWD_HTTP_CLIENTS];
+	int n = twd_http_pollfds(h, p);
+	int64_t t0;
+
+	poll(p, n, wait_ms);
+	t0 = now_ms();
+	twd_http_handle(h, p, n, now ? now : t0, body, NULL);
+	return now_ms() - t0;
+}
+
+static int connect_to(int port, int rcvbuf)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	if (rcvbuf)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	return fd;
+}
+
+struct reply {
+	int code;
+	size_t body_len;
+	char conn[32]; /* the Connection header's value */
+};
+
+/*
+ * Send @req (may be "") and read one response while the server runs.
+ * Returns 0, or -1 if the server closed or nothing came in 2 s.
+ */
+static int exchange(struct twd_http *h, int fd, const char *req, struct reply *r)
+{
+	static char buf[1 << 16];
+	static size_t have; /* bytes of a next pipelined response already read */
+	int64_t until = now_ms() + 2000;
+	char *end, *cl, *cn;
+
+	if (*req)
+		assert_int_equal(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
+	memset(r, 0, sizeof(*r));
+	while (now_ms() < until) {
+		ssize_t n;
+
+		pump(h, 5, 0);
+		n = read(fd, buf + have, sizeof(buf) - 1 - have);
+		if (n == 0)
+			return -1;
+		if (n > 0)
+			have += n;
+		buf[have] = 0;
+		end = strstr(buf, "\r\n\r\n");
+		if (!end)
+			continue;
+		cl = strstr(buf, "Content-Length: ");
+		cn = strstr(buf, "Connection: ");
+		assert_non_null(cl);
+		assert_non_null(cn);
+		r->body_len = strtoul(cl + 16, NULL, 10);
+		if ((size_t)(end + 4 - buf) + r->body_len > have)
+			continue;
+		sscanf(buf, "HTTP/1.1 %d", &r->code);
+		sscanf(cn + 12, "%31[a-z-]", r->conn);
+		have -= end + 4 - buf + r->body_len;
+		memmove(buf, end + 4 + r->body_len, have);
+		return 0;
+	}
+	return -1;
+}
+
+/* Run the server for @ms */
+static void settle(struct twd_http *h, int ms)
+{
+	int64_t until = now_ms() + ms;
+
+	while (now_ms() < until)
+		pump(h, 5, 0);
+}
+
+/* Wait for the server to close @fd: true if it did within 1 s */
+static bool closed_by_server(struct twd_http *h, int fd)
+{
+	int64_t until = now_ms() + 1000;
+	char c;
+
+	while (now_ms() < until) {
+		pump(h, 5, 0);
+		if (read(fd, &c, 1) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int local_port(int fd)
+{
+	struct sockaddr_in a;
+	socklen_t sl = sizeof(a);
+
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &sl), 0);
+	return ntohs(a.sin_port);
+}
+
+static const char *const get11 = "GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n";
+
+static void parse(void **state)
+{
+	size_t hl = 0;
+	bool ka = true;
+
+	(void)state;
+	assert_int_equal(twd_http_parse("GET /metrics HTTP/1.1\r\nHost: x\r\n", 32, &hl, &ka), 0);
+	assert_int_equal(twd_http_parse(get11, strlen(get11), &hl, &ka), 200);
+	assert_int_equal(hl, strlen(get11));
+	assert_true(ka);
+	assert_int_equal(twd_http_parse("GET /metrics?x=1 HTTP/1.0\r\n\r\n", 29, &hl, &ka), 200);
+	assert_false(ka);
+	assert_int_equal(twd_http_parse("GET /metrics HTTP/1.0\r\nconnection: Keep-Alive\r\n\r\n",
+					49, &hl, &ka),
+			 200);
+	assert_true(ka);
+	assert_int_equal(
+		twd_http_parse("GET /metrics HTTP/1.1\r\nConnection: close\r\n\r\n", 44, &hl, &ka),
+		200);
+	assert_false(ka);
+	assert_int_equal(twd_http_parse("GET /metrics\n\n", 14, &hl, &ka), 200);
+	assert_false(ka);
+	assert_int_equal(hl, 14);
+	assert_int_equal(twd_http_parse("GET / HTTP/1.0\r\n\r\n", 18, &hl, &ka), 404);
+	assert_int_equal(twd_http_parse("GET /metricsfoo HTTP/1.0\r\n\r\n", 28, &hl, &ka), 404);
+	assert_int_equal(twd_http_parse("POST /metrics HTTP/1.0\r\n\r\n", 26, &hl, &ka), 405);
+	assert_int_equal(twd_http_parse("garbage\n\n", 9, &hl, &ka), 400);
+	/* a pipelined second request is not part of the first's head */
+	assert_int_equal(
+		twd_http_parse("GET /metrics HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n", 43, &hl, &ka),
+		200);
+	assert_int_equal(hl, 25);
+}
+
+/* Keep-alive: two scrapes on one connection; the client closes, so the
+ * TIME_WAIT socket is the client's, none on the server's port. */
+static void keep_alive_no_timewait(void **state)
+{
+	struct twd_http h;
+	struct reply r;
+	int port, fd, cport;
+
+	(void)state;
+	body_size = 5000;
+	port = start(&h);
+	fd = connect_to(port, 0);
+	cport = local_port(fd);
+	assert_int_equal(exchange(&h, fd, get11, &r), 0);
+	assert_int_equal(r.code, 200);
+	assert_int_equal(r.body_len, 5000);
+	assert_string_equal(r.conn, "keep-alive");
+	assert_int_equal(exchange(&h, fd, get11, &r), 0);
+	assert_int_equal(r.code, 200);
+	assert_int_equal(h.requests, 2);
+	close(fd);
+	settle(&h, 200); /* the server reads the FIN and closes its side */
+	assert_int_equal(h.cl[0].fd, -1);
+	assert_int_equal(tw_count(port), 0);
+	assert_int_equal(tw_count(cport), 1);
+	twd_http_close(&h);
+}
+
+/* "Connection: close" (busybox wget, curl -H) and HTTP/1.0: the server
+ * closes, and the kernel shows the TIME_WAIT socket on the server's port:
+ * the same oracle sees the other case. */
+static void close_requested(void **state)
+{
+	struct twd_http h;
+	struct reply r;
+	int port, fd;
+
+	(void)state;
+	body_size = 100;
+	port = start(&h);
+	fd = connect_to(port, 0);
+	assert_int_equal(exchange(&h, fd, "GET /metrics HTTP/1.1\r\nConnection: close\r\n\r\n", &r),
+			 0);
+	assert_int_equal(r.code, 200);
+	assert_string_equal(r.conn, "close");
+	assert_true(closed_by_server(&h, fd));
+	close(fd);
+	fd = connect_to(port, 0);
+	assert_int_equal(exchange(&h, fd, "GET /nothing HTTP/1.0\r\n\r\n", &r), 0);
+	assert_int_equal(r.code, 404);
+	assert_true(closed_by_server(&h, fd));
+	close(fd);
+	assert_int_equal(tw_count(port), 2);
+	twd_http_close(&h);
+}
+
+static void pipelined(void **state)
+{
+	struct twd_http h;
+	struct reply r;
+	int port, fd;
+
+	(void)state;
+	body_size = 10;
+	port = start(&h);
+	fd = connect_to(port, 0);
+	assert_int_equal(
+		exchange(&h, fd, "GET /metrics HTTP/1.1\r\n\r\nGET /x HTTP/1.1\r\n\r\n", &r), 0);
+	assert_int_equal(r.code, 200);
+	assert_int_equal(exchange(&h, fd, "", &r), 0);
+	assert_int_equal(r.code, 404);
+	assert_int_equal(h.requests, 2);
+	close(fd);
+	twd_http_close(&h);
+}
+
+/* A scraper that sends a request and never reads: no call into the server
+ * may block (it used to wait up to 2 s), others are served meanwhile, and the
+ * stalled one is dropped at its deadline. */
+static void stalled_scraper(void **state)
+{
+	struct twd_http h;
+	struct reply r;
+	int64_t worst = 0, t;
+	int port, stalled, fd, i;
+
+	(void)state;
+	body_size = 16 << 20;
+	port = start(&h);
+	stalled = connect_to(port, 4096);
+	assert_int_equal(send(stalled, get11, strlen(get11), 0), (ssize_t)strlen(get11));
+	for (i = 0; i < 20; i++) {
+		t = pump(&h, 10, 0);
+		worst = t > worst ? t : worst;
+	}
+	assert_true(worst < 500);
+	assert_non_null(h.cl[0].out); /* still owes most of 16 MiB */
+	assert_true(h.cl[0].out_off < h.cl[0].out_len);
+	body_size = 100;
+	fd = connect_to(port, 0);
+	assert_int_equal(exchange(&h, fd, get11, &r), 0);
+	assert_int_equal(r.code, 200);
+	close(fd);
+	pump(&h, 0, now_ms() + TWD_HTTP_TIMEOUT_MS + 1);
+	assert_int_equal(h.cl[0].fd, -1);
+	close(stalled);
+	twd_http_close(&h);
+}
+
+/* Every slot held by an idle kept-alive connection: a new scraper still gets
+ * in, in place of the longest idle; past the idle limit they are dropped. */
+static void idle_evicted(void **state)
+{
+	struct twd_http h;
+	struct reply r;
+	int port, fd[TWD_HTTP_CLIENTS + 1], i, gone = 0;
+
+	(void)state;
+	body_size = 10;
+	port = start(&h);
+	for (i = 0; i <= TWD_HTTP_CLIENTS; i++) {
+		fd[i] = connect_to(port, 0);
+		assert_int_equal(exchange(&h, fd[i], get11, &r), 0);
+		assert_int_equal(r.code, 200);
+	}
+	assert_true(closed_by_server(&h, fd[0]));
+	for (i = 1; i <= TWD_HTTP_CLIENTS; i++)
+		assert_true(h.cl[i % TWD_HTTP_CLIENTS].fd >= 0);
+	pump(&h, 0, now_ms() + TWD_HTTP_IDLE_MS + 1);
+	for (i = 0; i < TWD_HTTP_CLIENTS; i++)
+		gone += h.cl[i].fd < 0;
+	assert_int_equal(gone, TWD_HTTP_CLIENTS);
+	for (i = 0; i <= TWD_HTTP_CLIENTS; i++)
+		close(fd[i]);
+	twd_http_close(&h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parse),	   cmocka_unit_test(keep_alive_no_timewait),
+		cmocka_unit_test(close_requested), cmocka_unit_test(pipelined),
+		cmocka_unit_test(stalled_scraper), cmocka_unit_test(idle_evicted),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
