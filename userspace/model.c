@@ -242,6 +242,41 @@ static void fmt_eta(double secs, char *buf, size_t len)
 		snprintf(buf, len, "in %.0f s", ceil(secs));
 }
 
+/*
+ * "; most from service=... 2400 (96%)": the pool or service holding the most
+ * TIME_WAIT sockets, the one to fix when the bucket table fills. Known for
+ * twmond's own namespace only (the kernel serves tables to their netns).
+ */
+static void largest_source(const struct twd_ns *ns, char *buf, size_t len)
+{
+	struct twd_target t = { 0 };
+	const struct tw_entry *e = NULL;
+	unsigned int i;
+	char ts[80];
+
+	buf[0] = 0;
+	for (i = 0; i < ns->npools; i++)
+		if (!e || ns->pools[i].e.count > e->count) {
+			e = &ns->pools[i].e;
+			t.kind = TWD_T_DEST;
+		}
+	for (i = 0; i < ns->nservices; i++)
+		if (!e || ns->services[i].count > e->count) {
+			e = &ns->services[i];
+			t.kind = TWD_T_SERVICE;
+		}
+	if (!e || !e->count || !ns->st.live)
+		return;
+	t.family = e->family;
+	memcpy(t.laddr, e->laddr, 16);
+	memcpy(t.raddr, e->raddr, 16);
+	t.lport = e->lport;
+	t.rport = e->rport;
+	twd_target_str(&t, ts, sizeof(ts));
+	snprintf(buf, len, "; most from %s: %u (%.0f%%)", ts, e->count,
+		 e->count * 100.0 / ns->st.live);
+}
+
 static void eval_ns(struct twd_model *m, const struct twd_conf *c, struct twd_ns *ns,
 		    int64_t now_ms)
 {
@@ -249,17 +284,18 @@ static void eval_ns(struct twd_model *m, const struct twd_conf *c, struct twd_ns
 	struct twd_target t = { .kind = TWD_T_NETNS };
 	uint32_t range = twd_range_size(st->port_low, st->port_high);
 	struct twd_bucket_forecast bf;
-	char msg[TWD_MSG_LEN], eta[48], fullest[160] = "";
+	char msg[TWD_MSG_LEN], eta[48], fullest[160] = "", largest[160];
 	double close10 = twd_ns_rate(ns, TWD_C_CLOSES, TWD_WIN_10S), r;
 	unsigned int i, best = 0;
 
+	largest_source(ns, largest, sizeof(largest));
 	twd_forecast_buckets(st->live, st->max_tw_buckets, close10, &bf);
 	fmt_eta(bf.to_overflow, eta, sizeof(eta));
 	snprintf(msg, sizeof(msg),
 		 "TIME_WAIT buckets %.0f%% full (%" PRIu64 "/%u), closing %.0f/s, steady state "
-		 "%.0f, overflow %s",
+		 "%.0f, overflow %s%s",
 		 bf.usage * 100, st->live, st->max_tw_buckets, close10, bf.steady,
-		 bf.to_overflow == 0 ? "now" : eta);
+		 bf.to_overflow == 0 ? "now" : eta, largest);
 	if (st->max_tw_buckets)
 		twd_alerts_observe(&m->alerts, &c->rule[TWD_R_BUCKETS_HIGH], TWD_R_BUCKETS_HIGH,
 				   ns->inum, &t, bf.usage, msg, now_ms);
@@ -267,8 +303,8 @@ static void eval_ns(struct twd_model *m, const struct twd_conf *c, struct twd_ns
 	r = twd_ns_rate(ns, TWD_C_OVERFLOW, TWD_WIN_10S);
 	snprintf(msg, sizeof(msg),
 		 "%.1f closes/s got no TIME_WAIT (tcp_max_tw_buckets %u, %" PRIu64
-		 " TIME_WAIT now), %" PRIu64 " overflows in total",
-		 r, st->max_tw_buckets, st->live, st->overflow);
+		 " TIME_WAIT now), %" PRIu64 " overflows in total%s",
+		 r, st->max_tw_buckets, st->live, st->overflow, largest);
 	twd_alerts_observe(&m->alerts, &c->rule[TWD_R_OVERFLOW], TWD_R_OVERFLOW, ns->inum, &t, r,
 			   msg, now_ms);
 

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * twmond's rules evaluated on a model of the kernel's figures: the bucket
+ * and overflow alerts name the pool or service that holds the most
+ * TIME_WAIT sockets (what the operator has to fix), and say nothing of it
+ * where the tables are not known.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include "model.h"
+
+#define OWN 4026531840u
+#define OTHER 4026532000u
+
+static char msgs[__TWD_R_LAST][2][TWD_MSG_LEN]; /* [rule][own, other] */
+
+static void emit(enum twd_alert_event ev, const struct twd_alert *a, void *arg)
+{
+	(void)arg;
+	if (ev == TWD_EV_FIRE)
+		snprintf(msgs[a->rule][a->netns != OWN], TWD_MSG_LEN, "%s", a->message);
+}
+
+static struct tw_entry entry(int family, const char *l, uint16_t lport, const char *r,
+			     uint16_t rport, uint32_t count)
+{
+	struct tw_entry e = { .family = family, .lport = lport, .rport = rport, .count = count };
+
+	inet_pton(family, l, e.laddr);
+	if (r)
+		inet_pton(family, r, e.raddr);
+	return e;
+}
+
+/* live 3900/4096 and overflowing, in both namespaces; tables in ours only */
+static void run(struct twd_model *m, struct tw_entry *pools, unsigned int np,
+		struct tw_entry *svcs, unsigned int ns)
+{
+	struct twd_conf c;
+	struct tw_stats st = { 0 };
+	int64_t t;
+
+	memset(msgs, 0, sizeof(msgs));
+	twd_conf_defaults(&c);
+	twd_model_init(m, emit, NULL);
+	m->up = true;
+	m->own_inum = OWN;
+	st.hooks = (1u << __TWMON_HOOK_LAST) - 1;
+	st.max_tw_buckets = 4096;
+	st.port_low = 32768;
+	st.port_high = 60999;
+	for (t = 0; t <= 2000; t += 1000) {
+		st.live = 3900;
+		st.overflow = t / 10;
+		st.entered = 20 * t;
+		st.netns_inum = OWN;
+		twd_model_stats(m, &st, t);
+		st.netns_inum = OTHER;
+		twd_model_stats(m, &st, t);
+	}
+	twd_model_pools(m, OWN, pools, np, t);
+	twd_model_services(m, OWN, svcs, ns);
+	twd_model_evaluate(m, &c, t);
+}
+
+static void service_named(void **state)
+{
+	struct tw_entry *p = calloc(1, sizeof(*p)), *s = calloc(2, sizeof(*s));
+	struct twd_model m;
+
+	(void)state;
+	p[0] = entry(AF_INET, "10.0.0.1", 0, "10.0.0.9", 5432, 300);
+	s[0] = entry(AF_INET6, "2001:db8::1", 443, NULL, 0, 3500);
+	s[1] = entry(AF_INET, "10.0.0.1", 80, NULL, 0, 100);
+	run(&m, p, 1, s, 2);
+	assert_non_null(strstr(msgs[TWD_R_BUCKETS_HIGH][0],
+			       "TIME_WAIT buckets 95% full (3900/4096)"));
+	assert_non_null(strstr(msgs[TWD_R_BUCKETS_HIGH][0],
+			       "; most from service=[2001:db8::1]:443: 3500 (90%)"));
+	assert_non_null(strstr(msgs[TWD_R_OVERFLOW][0],
+			       "; most from service=[2001:db8::1]:443: 3500 (90%)"));
+	/* the other namespace: no tables, no guess */
+	assert_non_null(strstr(msgs[TWD_R_BUCKETS_HIGH][1], "TIME_WAIT buckets 95% full"));
+	assert_null(strstr(msgs[TWD_R_BUCKETS_HIGH][1], "most from"));
+	assert_null(strstr(msgs[TWD_R_OVERFLOW][1], "most from"));
+	twd_model_free(&m);
+}
+
+static void pool_named(void **state)
+{
+	struct tw_entry *p = calloc(2, sizeof(*p)), *s = calloc(1, sizeof(*s));
+	struct twd_model m;
+
+	(void)state;
+	p[0] = entry(AF_INET, "10.0.0.1", 0, "10.0.0.9", 5432, 100);
+	p[1] = entry(AF_INET, "10.0.0.1", 0, "10.0.0.8", 6379, 2800);
+	s[0] = entry(AF_INET, "10.0.0.1", 80, NULL, 0, 1000);
+	run(&m, p, 2, s, 1);
+	assert_non_null(strstr(msgs[TWD_R_BUCKETS_HIGH][0],
+			       "; most from dest=10.0.0.1->10.0.0.8:6379: 2800 (72%)"));
+	twd_model_free(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(service_named),
+		cmocka_unit_test(pool_named),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
