@@ -42,8 +42,8 @@ static struct tw_entry entry(int family, const char *l, uint16_t lport, const ch
 }
 
 /* live 3900/4096 and overflowing, in both namespaces; tables in ours only */
-static void run(struct twd_model *m, struct tw_entry *pools, unsigned int np,
-		struct tw_entry *svcs, unsigned int ns)
+static void run(struct twd_model *m, struct tw_entry *pools, unsigned int np, struct tw_entry *svcs,
+		unsigned int ns)
 {
 	struct twd_conf c;
 	struct tw_stats st = { 0 };
@@ -82,8 +82,8 @@ static void service_named(void **state)
 	s[0] = entry(AF_INET6, "2001:db8::1", 443, NULL, 0, 3500);
 	s[1] = entry(AF_INET, "10.0.0.1", 80, NULL, 0, 100);
 	run(&m, p, 1, s, 2);
-	assert_non_null(strstr(msgs[TWD_R_BUCKETS_HIGH][0],
-			       "TIME_WAIT buckets 95% full (3900/4096)"));
+	assert_non_null(
+		strstr(msgs[TWD_R_BUCKETS_HIGH][0], "TIME_WAIT buckets 95% full (3900/4096)"));
 	assert_non_null(strstr(msgs[TWD_R_BUCKETS_HIGH][0],
 			       "; most from service=[2001:db8::1]:443: 3500 (90%)"));
 	assert_non_null(strstr(msgs[TWD_R_OVERFLOW][0],
