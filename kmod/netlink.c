@@ -20,6 +20,7 @@ static struct netlink_range_validation interval_range = {
 
 static const struct nla_policy twmon_policy[TWMON_A_MAX + 1] = {
 	[TWMON_A_ALL_NETNS]		= { .type = NLA_FLAG },
+	[TWMON_A_NETNS_INUM]		= { .type = NLA_U32 },
 	[TWMON_A_FAMILY]		= { .type = NLA_U8 },
 	[TWMON_A_MIN_COUNT]		= { .type = NLA_U32 },
 	[TWMON_A_LOCAL_ADDR]		= { .type = NLA_BINARY, .len = 16 },
@@ -51,6 +52,7 @@ struct twmon_table_dump {
 	unsigned long pos;		/* twmon_table_walk() position */
 	struct in6_addr addr;		/* remote (dests) or local (services) */
 	u32 min_count;
+	u32 netns_inum;			/* TWMON_A_NETNS_INUM, 0: the caller's */
 	u16 port;
 	u8 flags, family, done;
 };
@@ -175,9 +177,56 @@ out:
 	return err;
 }
 
+/*
+ * The namespace a request names with TWMON_A_NETNS_INUM: NULL if twmon
+ * has none with that inode number (or it is being torn down). Call with
+ * twmon_nets_lock held: the twmon_net stays until the lock is dropped.
+ */
+static struct twmon_net *twmon_net_by_inum(u32 inum)
+{
+	struct twmon_net *tn;
+
+	lockdep_assert_held(&twmon_nets_lock);
+	list_for_each_entry(tn, &twmon_nets, node)
+		if (tn->net->ns.inum == inum && !READ_ONCE(tn->dead))
+			return tn;
+	return NULL;
+}
+
+/*
+ * Check TWMON_A_NETNS_INUM: another namespace than the caller's needs
+ * CAP_NET_ADMIN in the initial user namespace, like TWMON_A_ALL_NETNS.
+ * 0 and *inum (0 for the caller's own), or -errno with an extack message.
+ */
+static int check_netns(const struct sk_buff *skb, struct nlattr **attrs,
+		       u32 *inum, struct netlink_ext_ack *extack)
+{
+	struct nlattr *a = attrs[TWMON_A_NETNS_INUM];
+	int err = 0;
+
+	*inum = 0;
+	if (!a || nla_get_u32(a) == sock_net(skb->sk)->ns.inum)
+		return 0;
+	if (!netlink_capable(skb, CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "another namespace needs CAP_NET_ADMIN in the initial user namespace");
+		return -EPERM;
+	}
+	mutex_lock(&twmon_nets_lock);
+	if (!twmon_net_by_inum(nla_get_u32(a))) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "no network namespace with this inode number");
+		err = -ENOENT;
+	}
+	mutex_unlock(&twmon_nets_lock);
+	*inum = nla_get_u32(a);
+	return err;
+}
+
 static int twmon_get_stats(struct sk_buff *skb, struct genl_info *info)
 {
+	struct twmon_net *tn;
 	struct sk_buff *msg;
+	u32 inum;
 	int err;
 
 	if (info->attrs[TWMON_A_ALL_NETNS]) {
@@ -185,11 +234,17 @@ static int twmon_get_stats(struct sk_buff *skb, struct genl_info *info)
 				   "all namespaces: send GET_STATS as a dump");
 		return -EINVAL;
 	}
+	err = check_netns(skb, info->attrs, &inum, info->extack);
+	if (err)
+		return err;
 	msg = genlmsg_new(twmon_stats_size(true), GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	err = fill_stats(msg, twmon_net(genl_info_net(info)), info->snd_portid,
-			 info->snd_seq, 0, true);
+	mutex_lock(&twmon_nets_lock);
+	tn = inum ? twmon_net_by_inum(inum) : twmon_net(genl_info_net(info));
+	err = tn ? fill_stats(msg, tn, info->snd_portid, info->snd_seq, 0, true)
+		 : -ENOENT;
+	mutex_unlock(&twmon_nets_lock);
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -201,6 +256,11 @@ static int twmon_stats_start(struct netlink_callback *cb)
 {
 	struct nlattr **attrs = dump_attrs(cb);
 
+	if (attrs[TWMON_A_NETNS_INUM]) {
+		NL_SET_ERR_MSG_MOD(cb->extack,
+				   "one namespace: send GET_STATS as a request, not a dump");
+		return -EINVAL;
+	}
 	if (attrs[TWMON_A_ALL_NETNS] &&
 	    !netlink_capable(cb->skb, CAP_NET_ADMIN)) {
 		NL_SET_ERR_MSG_MOD(cb->extack,
@@ -284,6 +344,8 @@ static int twmon_table_start(struct netlink_callback *cb, int addr_attr,
 
 	memset(d, 0, sizeof(*d));
 	err = parse_family(attrs, &d->family, cb->extack);
+	if (!err)
+		err = check_netns(cb->skb, attrs, &d->netns_inum, cb->extack);
 	if (err)
 		return err;
 	if (d->family)
@@ -362,12 +424,22 @@ static int twmon_table_dump(struct sk_buff *skb, struct netlink_callback *cb,
 {
 	struct twmon_table_dump *d = (void *)cb->ctx;
 	struct table_fill f = { skb, cb, d, cmd };
+	struct net *net = sock_net(cb->skb->sk);
+	struct twmon_net *tn;
 
 	if (d->done)
 		return 0;
-	if (!twmon_table_walk(sock_net(cb->skb->sk), kind, &d->pos,
-			      fill_entry, &f))
-		d->done = 1;
+	if (!d->netns_inum) {
+		if (!twmon_table_walk(net, kind, &d->pos, fill_entry, &f))
+			d->done = 1;
+		return skb->len;
+	}
+	/* another namespace: the lock keeps it listed while its rows are read */
+	mutex_lock(&twmon_nets_lock);
+	tn = twmon_net_by_inum(d->netns_inum);
+	if (!tn || !twmon_table_walk(tn->net, kind, &d->pos, fill_entry, &f))
+		d->done = 1; /* done, or the namespace went away since .start */
+	mutex_unlock(&twmon_nets_lock);
 	return skb->len;
 }
 
@@ -392,6 +464,12 @@ static int twmon_socks_start(struct netlink_callback *cb)
 	err = parse_family(attrs, &d->family, cb->extack);
 	if (err)
 		return err;
+	if (attrs[TWMON_A_NETNS_INUM] &&
+	    nla_get_u32(attrs[TWMON_A_NETNS_INUM]) != sock_net(cb->skb->sk)->ns.inum) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[TWMON_A_NETNS_INUM],
+				    "GET_SOCKS: only the caller's namespace");
+		return -EOPNOTSUPP;
+	}
 	if (attrs[TWMON_A_LOCAL_ADDR]) {
 		err = parse_addr(attrs[TWMON_A_LOCAL_ADDR], &d->laddr,
 				 &d->family, cb->extack);

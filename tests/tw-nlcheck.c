@@ -4,6 +4,7 @@
  * with raw netlink (no libnl, so nothing smooths them over) and check each
  * gets the right errno and an extack message, never a crash or a reply.
  * Prints "ok NAME" / "not ok NAME: ..." per check; exit 1 if any failed.
+ * TW_OTHER_NETNS=/run/netns/NAME: another namespace, for TWMON_A_NETNS_INUM.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -163,8 +165,51 @@ static void expect(const char *name, int fd, struct req *r, int want_err,
 	failures++;
 }
 
+/* The inode number of a namespace file, 0 if there is none */
+static unsigned int inum_of(const char *path)
+{
+	struct stat st;
+
+	return path && !stat(path, &st) ? st.st_ino : 0;
+}
+
+/* TWMON_A_NETNS_INUM: another namespace needs CAP_NET_ADMIN and must exist */
+static void netns_checks(int fd, int fam, unsigned int own, unsigned int other)
+{
+	unsigned int none = 1; /* no namespace has inode number 1 */
+	struct req r;
+
+	init_req(&r, fam, TWMON_CMD_GET_STATS, 0);
+	add_attr(&r, TWMON_A_NETNS_INUM, &own, 4);
+	expect("netns-own-stats", fd, &r, 0, NULL);
+	init_req(&r, fam, TWMON_CMD_GET_STATS, 0);
+	add_attr(&r, TWMON_A_NETNS_INUM, &none, 4);
+	expect("netns-unknown-stats", fd, &r, -ENOENT, "no network namespace");
+	init_req(&r, fam, TWMON_CMD_GET_DESTS, NLM_F_DUMP);
+	add_attr(&r, TWMON_A_NETNS_INUM, &none, 4);
+	expect("netns-unknown-dests", fd, &r, -ENOENT, dump_msg("no network namespace"));
+	init_req(&r, fam, TWMON_CMD_GET_STATS, NLM_F_DUMP);
+	add_attr(&r, TWMON_A_NETNS_INUM, &own, 4);
+	expect("netns-in-stats-dump", fd, &r, -EINVAL, dump_msg("as a request"));
+	if (!other) {
+		printf("ok netns-other # SKIP no TW_OTHER_NETNS\n");
+		return;
+	}
+	init_req(&r, fam, TWMON_CMD_GET_STATS, 0);
+	add_attr(&r, TWMON_A_NETNS_INUM, &other, 4);
+	expect("netns-other-stats", fd, &r, 0, NULL);
+	init_req(&r, fam, TWMON_CMD_GET_SERVICES, NLM_F_DUMP);
+	add_attr(&r, TWMON_A_NETNS_INUM, &other, 4);
+	expect("netns-other-services", fd, &r, 0, NULL);
+	init_req(&r, fam, TWMON_CMD_GET_SOCKS, NLM_F_DUMP);
+	add_attr(&r, TWMON_A_NETNS_INUM, &other, 4);
+	expect("netns-other-socks", fd, &r, -EOPNOTSUPP, dump_msg("only the caller's"));
+}
+
 int main(int argc, char **argv)
 {
+	unsigned int own = inum_of("/proc/self/ns/net");
+	unsigned int other = inum_of(getenv("TW_OTHER_NETNS"));
 	unsigned char addr5[5] = { 127, 0, 0, 1, 9 };
 	unsigned int u32v;
 	unsigned char u8v;
@@ -174,6 +219,7 @@ int main(int argc, char **argv)
 	(void)argv;
 	fd = nl_open();
 	fam = resolve(fd);
+	netns_checks(fd, fam, own, other);
 
 	init_req(&r, fam, TWMON_CMD_GET_STATS, 0);
 	expect("get-stats-plain", fd, &r, 0, NULL);
@@ -246,6 +292,18 @@ int main(int argc, char **argv)
 		init_req(&r, fam, TWMON_CMD_GET_STATS, NLM_F_DUMP);
 		add_attr(&r, TWMON_A_ALL_NETNS, NULL, 0);
 		expect("unprivileged-all-netns", fd, &r, -EPERM, dump_msg("CAP_NET_ADMIN"));
+		init_req(&r, fam, TWMON_CMD_GET_STATS, 0);
+		add_attr(&r, TWMON_A_NETNS_INUM, &own, 4);
+		expect("unprivileged-own-netns", fd, &r, 0, NULL);
+		if (other) {
+			init_req(&r, fam, TWMON_CMD_GET_STATS, 0);
+			add_attr(&r, TWMON_A_NETNS_INUM, &other, 4);
+			expect("unprivileged-other-netns", fd, &r, -EPERM, "CAP_NET_ADMIN");
+			init_req(&r, fam, TWMON_CMD_GET_DESTS, NLM_F_DUMP);
+			add_attr(&r, TWMON_A_NETNS_INUM, &other, 4);
+			expect("unprivileged-other-netns-dests", fd, &r, -EPERM,
+			       dump_msg("CAP_NET_ADMIN"));
+		}
 	}
 	printf("%d failed\n", failures);
 	return failures ? 1 : 0;

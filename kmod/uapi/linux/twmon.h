@@ -5,12 +5,14 @@
  *
  * Every request is a generic netlink message on family TWMON_GENL_NAME.
  * A caller sees its own network namespace (the one its netlink socket was
- * created in). TWMON_A_ALL_NETNS asks for every namespace and needs
- * CAP_NET_ADMIN in the initial user namespace. Errors come back as -errno
+ * created in). TWMON_A_ALL_NETNS asks for every namespace (GET_STATS dump),
+ * TWMON_A_NETNS_INUM (u32) in a GET_STATS request or a GET_DESTS /
+ * GET_SERVICES dump names another one (-ENOENT if there is none); both
+ * need CAP_NET_ADMIN in the initial user namespace. Errors come back as -errno
  * with an extack message (set NETLINK_EXT_ACK on the socket to read it).
  * 64-bit values are padded with TWMON_A_PAD.
  *
- * TWMON_CMD_GET_STATS (doit: the caller's namespace;
+ * TWMON_CMD_GET_STATS (doit: the caller's namespace, or TWMON_A_NETNS_INUM's;
  *                      dump with TWMON_A_ALL_NETNS: one message per namespace)
  *   reply:
  *     TWMON_A_NETNS_INUM: u32, inode number of the namespace (as in
@@ -47,7 +49,8 @@
  *   local port was inside ip_local_port_range at birth
  *   request filters (all optional): TWMON_A_FAMILY (u8, AF_INET/AF_INET6),
  *     TWMON_A_MIN_COUNT (u32), TWMON_A_REMOTE_ADDR (4 or 16 bytes),
- *     TWMON_A_REMOTE_PORT (u16, host order)
+ *     TWMON_A_REMOTE_PORT (u16, host order); TWMON_A_NETNS_INUM (u32): the
+ *     table of that namespace instead of the caller's
  *   one message per entry:
  *     TWMON_A_ENTRY: nest
  *       TWMON_E_FAMILY: u8; TWMON_E_LOCAL_ADDR, TWMON_E_REMOTE_ADDR:
@@ -57,11 +60,12 @@
  * TWMON_CMD_GET_SERVICES (dump) - the other live TIME_WAIT sockets, keyed
  *   by (family, local address, local port)
  *   request filters: TWMON_A_FAMILY, TWMON_A_MIN_COUNT, TWMON_A_LOCAL_ADDR,
- *     TWMON_A_LOCAL_PORT (u16)
+ *     TWMON_A_LOCAL_PORT (u16), TWMON_A_NETNS_INUM
  *   one message per entry: TWMON_A_ENTRY with TWMON_E_FAMILY,
  *     TWMON_E_LOCAL_ADDR, TWMON_E_LOCAL_PORT, TWMON_E_COUNT
  *
- * TWMON_CMD_GET_SOCKS (dump) - every live TIME_WAIT mini socket
+ * TWMON_CMD_GET_SOCKS (dump) - every live TIME_WAIT mini socket of the
+ *   caller's namespace (like ss: run it in the namespace)
  *   request filters: TWMON_A_FAMILY, TWMON_A_LOCAL_ADDR, TWMON_A_LOCAL_PORT,
  *     TWMON_A_REMOTE_ADDR, TWMON_A_REMOTE_PORT, TWMON_A_SUBSTATE (u8:
  *     TCP_TIME_WAIT 6 or TCP_FIN_WAIT2 5)
