@@ -161,6 +161,35 @@ void twd_model_services(struct twd_model *m, uint32_t inum, struct tw_entry *e, 
 	ns->has_tables = true;
 }
 
+/* The lowest level at which a ratio rule can be firing (clear below warn/crit) */
+static double lowest_ratio(const struct twd_rule_conf *rc)
+{
+	double t = rc->clear;
+
+	if (!isnan(rc->warn) && rc->warn < t)
+		t = rc->warn;
+	if (!isnan(rc->crit) && rc->crit < t)
+		t = rc->crit;
+	return t;
+}
+
+bool twd_ns_wants_tables(const struct twd_ns *ns, const struct twd_conf *c)
+{
+	const struct tw_stats *st = &ns->st;
+	const struct twd_rule_conf *pool = &c->rule[TWD_R_POOL_EXHAUSTION];
+	const struct twd_rule_conf *buckets = &c->rule[TWD_R_BUCKETS_HIGH];
+	uint32_t range = twd_range_size(st->port_low, st->port_high);
+
+	/* no pool can hold more than the namespace's live sockets */
+	if (pool->enabled && range && st->live >= lowest_ratio(pool) * range)
+		return true;
+	if (buckets->enabled && st->max_tw_buckets &&
+	    st->live >= lowest_ratio(buckets) * st->max_tw_buckets)
+		return true;
+	return twd_ns_rate(ns, TWD_C_OVERFLOW, TWD_WIN_10S) > 0 ||
+	       twd_ns_rate(ns, TWD_C_EADDRNOTAVAIL, TWD_WIN_10S) > 0;
+}
+
 void twd_model_down(struct twd_model *m)
 {
 	unsigned int i;

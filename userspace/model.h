@@ -77,6 +77,14 @@ double twd_ns_rate(const struct twd_ns *ns, enum twd_ctr c, int64_t window_ms);
 /* Pool growth per second over 10 s */
 double twd_pool_rate(const struct twd_pool *p);
 
+/*
+ * Is another namespace's table worth a dump? Only when a pool in it could be
+ * near an alert (its live count reaches the pool rule's lowest level times
+ * the port range), the bucket table is filling, or it overflows or fails
+ * connect()s: an idle container costs twmond no table read.
+ */
+bool twd_ns_wants_tables(const struct twd_ns *ns, const struct twd_conf *c);
+
 /* Evaluate every rule on every namespace and pool (one alert round) */
 void twd_model_evaluate(struct twd_model *m, const struct twd_conf *c, int64_t now_ms);
 

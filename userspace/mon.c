@@ -307,7 +307,12 @@ static void entry_reset(void *arg)
 	((struct entries *)arg)->n = 0;
 }
 
-static int get_entries(struct twd_mon *m, uint8_t cmd, const char *name,
+static int put_netns(struct nl_msg *msg, void *arg)
+{
+	return nla_put_u32(msg, TWMON_A_NETNS_INUM, *(uint32_t *)arg);
+}
+
+static int get_entries(struct twd_mon *m, uint8_t cmd, const char *name, uint32_t inum,
 		       int (*parse)(const struct nlmsghdr *, struct tw_entry *, char *, size_t),
 		       struct tw_entry **e, unsigned int *n, char *err, size_t errlen)
 {
@@ -316,6 +321,8 @@ static int get_entries(struct twd_mon *m, uint8_t cmd, const char *name,
 		.cmd = cmd,
 		.dump = true,
 		.name = name,
+		.fill = inum ? put_netns : NULL,
+		.fill_arg = &inum,
 		.reply = entry_reply,
 		.reset = entry_reset,
 		.arg = &es,
@@ -331,17 +338,18 @@ static int get_entries(struct twd_mon *m, uint8_t cmd, const char *name,
 	return 0;
 }
 
-int twd_mon_get_dests(struct twd_mon *m, struct tw_entry **e, unsigned int *n, char *err,
-		      size_t errlen)
+int twd_mon_get_dests(struct twd_mon *m, uint32_t inum, struct tw_entry **e, unsigned int *n,
+		      char *err, size_t errlen)
 {
-	return get_entries(m, TWMON_CMD_GET_DESTS, "GET_DESTS", tw_parse_dest, e, n, err, errlen);
+	return get_entries(m, TWMON_CMD_GET_DESTS, "GET_DESTS", inum, tw_parse_dest, e, n, err,
+			   errlen);
 }
 
-int twd_mon_get_services(struct twd_mon *m, struct tw_entry **e, unsigned int *n, char *err,
-			 size_t errlen)
+int twd_mon_get_services(struct twd_mon *m, uint32_t inum, struct tw_entry **e, unsigned int *n,
+			 char *err, size_t errlen)
 {
-	return get_entries(m, TWMON_CMD_GET_SERVICES, "GET_SERVICES", tw_parse_service, e, n, err,
-			   errlen);
+	return get_entries(m, TWMON_CMD_GET_SERVICES, "GET_SERVICES", inum, tw_parse_service, e, n,
+			   err, errlen);
 }
 
 static int config_reply(const struct nlmsghdr *nlh, void *arg, char *err, size_t errlen)

@@ -67,11 +67,14 @@ int twd_mon_decode(struct twd_mon *m, const struct nlmsghdr *nlh, const struct t
  */
 int twd_mon_get_stats(struct twd_mon *m, bool all, void (*fn)(const struct tw_stats *, void *),
 		      void *arg, char *err, size_t errlen);
-/* GET_DESTS / GET_SERVICES of the own namespace: malloc'ed array in *e */
-int twd_mon_get_dests(struct twd_mon *m, struct tw_entry **e, unsigned int *n, char *err,
-		      size_t errlen);
-int twd_mon_get_services(struct twd_mon *m, struct tw_entry **e, unsigned int *n, char *err,
-			 size_t errlen);
+/*
+ * GET_DESTS / GET_SERVICES of the own namespace (inum 0) or another one
+ * (needs CAP_NET_ADMIN; -ENOENT if it is gone): malloc'ed array in *e
+ */
+int twd_mon_get_dests(struct twd_mon *m, uint32_t inum, struct tw_entry **e, unsigned int *n,
+		      char *err, size_t errlen);
+int twd_mon_get_services(struct twd_mon *m, uint32_t inum, struct tw_entry **e, unsigned int *n,
+			 char *err, size_t errlen);
 int twd_mon_get_config(struct twd_mon *m, struct tw_config *c, char *err, size_t errlen);
 /* SET_CONFIG TWMON_A_STATS_INTERVAL_MS (needs CAP_NET_ADMIN) */
 int twd_mon_set_interval(struct twd_mon *m, unsigned int ms, char *err, size_t errlen);

@@ -48,7 +48,7 @@ struct twmond {
 	struct twd_model model;
 
 	int sfd, tfd;
-	bool down_logged, all_denied_logged, all_denied;
+	bool down_logged, all_denied_logged, all_denied, other_tables_logged;
 	bool need_resync, need_tables, dirty;
 	char lost_why[256];
 	uint64_t lost_unlogged;
@@ -269,21 +269,64 @@ static int refresh_others(struct twmond *d)
 	return 0;
 }
 
-static int refresh_tables(struct twmond *d)
+/* Pools and services of one namespace (0: ours) into the model */
+static int read_tables(struct twmond *d, uint32_t inum, char *err, size_t errlen)
 {
-	char err[TW_NL_ERR_LEN];
+	uint32_t key = inum ? inum : d->model.own_inum;
 	struct tw_entry *e;
 	unsigned int n;
 	int r;
 
-	d->need_tables = false;
-	r = twd_mon_get_dests(&d->mon, &e, &n, err, sizeof(err));
-	if (!r) {
-		twd_model_pools(&d->model, d->model.own_inum, e, n, now_ms());
-		r = twd_mon_get_services(&d->mon, &e, &n, err, sizeof(err));
-		if (!r)
-			twd_model_services(&d->model, d->model.own_inum, e, n);
+	r = twd_mon_get_dests(&d->mon, inum, &e, &n, err, errlen);
+	if (r)
+		return r;
+	twd_model_pools(&d->model, key, e, n, now_ms());
+	r = twd_mon_get_services(&d->mon, inum, &e, &n, err, errlen);
+	if (!r)
+		twd_model_services(&d->model, key, e, n);
+	return r;
+}
+
+/*
+ * Other namespaces' tables, read only where a pool or the bucket table may
+ * be near an alert (twd_ns_wants_tables); the others' are dropped, so their
+ * pool alerts clear as they would in ours.
+ */
+static void refresh_other_tables(struct twmond *d)
+{
+	char err[TW_NL_ERR_LEN];
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < d->model.nns; i++) {
+		struct twd_ns *ns = d->model.ns[i];
+
+		if (ns->inum == d->model.own_inum)
+			continue;
+		if (!twd_ns_wants_tables(ns, &d->conf)) {
+			if (ns->has_tables) {
+				twd_model_pools(&d->model, ns->inum, NULL, 0, now_ms());
+				twd_model_services(&d->model, ns->inum, NULL, 0);
+				ns->has_tables = false;
+			}
+			continue;
+		}
+		r = read_tables(d, ns->inum, err, sizeof(err));
+		if (r && r != -ENOENT && !d->other_tables_logged) {
+			/* totals still come; say once why the tables do not */
+			twd_log(&d->sink, LOG_ERR, "tables of netns %u: %s", ns->inum, err);
+			d->other_tables_logged = true;
+		}
 	}
+}
+
+static int refresh_tables(struct twmond *d)
+{
+	char err[TW_NL_ERR_LEN];
+	int r;
+
+	d->need_tables = false;
+	r = read_tables(d, 0, err, sizeof(err));
 	if (r)
 		go_down(d, err);
 	d->dirty = true;
@@ -297,6 +340,7 @@ static int sync_all(struct twmond *d)
 	twd_mon_reset_seq(&d->mon);
 	if (refresh_own(d) || refresh_others(d) || refresh_tables(d))
 		return -1;
+	refresh_other_tables(d);
 	return 0;
 }
 
@@ -357,8 +401,8 @@ static void tick(struct twmond *d)
 
 	if (!twd_mon_is_open(&d->mon)) {
 		try_up(d);
-	} else if (!refresh_others(d)) {
-		refresh_tables(d);
+	} else if (!refresh_others(d) && !refresh_tables(d)) {
+		refresh_other_tables(d);
 	}
 	d->dirty = true;
 	if (d->conf.textfile[0]) {

@@ -3,7 +3,8 @@
  * twmond's rules evaluated on a model of the kernel's figures: the bucket
  * and overflow alerts name the pool or service that holds the most
  * TIME_WAIT sockets (what the operator has to fix), and say nothing of it
- * where the tables are not known.
+ * where the tables are not known; another namespace's tables are read
+ * only when an alert could need them.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -110,11 +111,49 @@ static void pool_named(void **state)
 	twd_model_free(&m);
 }
 
+/* Another namespace's table is read only when an alert could need it */
+static void wants_tables(void **state)
+{
+	struct twd_model m;
+	struct twd_conf c;
+	struct tw_stats st = { 0 };
+	struct twd_ns *ns;
+
+	(void)state;
+	twd_conf_defaults(&c);
+	twd_model_init(&m, emit, NULL);
+	st.netns_inum = OTHER;
+	st.max_tw_buckets = 4096;
+	st.port_low = 40000;
+	st.port_high = 40499; /* 500 ports: pools may alert from 350 live (clear 0.70) */
+	st.live = 349;
+	twd_model_stats(&m, &st, 0);
+	ns = twd_model_ns(&m, OTHER, false);
+	assert_non_null(ns);
+	assert_false(twd_ns_wants_tables(ns, &c));
+	ns->st.live = 350;
+	assert_true(twd_ns_wants_tables(ns, &c));
+	c.rule[TWD_R_POOL_EXHAUSTION].enabled = false;
+	assert_false(twd_ns_wants_tables(ns, &c));
+	/* the bucket table filling: 0.70 x 4096 */
+	ns->st.live = 2868;
+	assert_true(twd_ns_wants_tables(ns, &c));
+	/* few sockets, but connect() failing */
+	ns->st.live = 10;
+	assert_false(twd_ns_wants_tables(ns, &c));
+	st.live = 10;
+	st.connect_eaddrnotavail = 5;
+	twd_model_stats(&m, &st, 1000);
+	assert_true(twd_ns_wants_tables(ns, &c));
+	twd_model_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(service_named),
 		cmocka_unit_test(pool_named),
+		cmocka_unit_test(wants_tables),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

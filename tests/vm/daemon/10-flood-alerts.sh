@@ -72,6 +72,10 @@ echo "tw_overflow: ${lat} ms after the close that found the table full"
 [ $lat -le 2000 ] || fail "tw_overflow fired ${lat} ms after the first overflow (limit 2000)"
 wait_for 3 has_severity tw_buckets_high critical ||
 	fail "no critical tw_buckets_high: $(grep tw_buckets_high /tmp/twmond.json)"
+# the source to fix: the pool of part 1 (~500) holds more than the service (~100)
+assert_match "tw_buckets_high names the largest source" \
+	"; most from dest=127.0.0.1->127.0.0.1:8090: [0-9]+ \([0-9]+%\)$" \
+	"$(alert_field fire tw_buckets_high .message)"
 
 # 3. the rates fall to 0 within the 10 s window; the remedies clear the levels
 wait_alert clear connect_eaddrnotavail 20 || fail "connect_eaddrnotavail did not clear"
