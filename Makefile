@@ -110,18 +110,21 @@ style:
 		echo "style: no userspace/.clang-format, clang-format skipped"; \
 	fi
 
-check:
+# scripts/deps first, then a fresh make: KERNELS and KVER are worked out
+# from what deps installed (a recipe is expanded before it runs)
+check demo bench:
 	bash scripts/deps
+	$(MAKE) --no-print-directory $@-after-deps
+
+check-after-deps:
 	$(MAKE) all KVER=$(firstword $(KERNELS))
 	KERNELS="$(KERNELS)" SUITES="$(SUITES)" scripts/check
 
-demo:
-	bash scripts/deps
+demo-after-deps:
 	$(MAKE) all KVER=$(DEMO_KVER)
 	VM_VERBOSE=1 scripts/vm-run $(DEMO_KVER) demo
 
-bench:
-	bash scripts/deps
+bench-after-deps:
 	$(MAKE) all KVER=$(BENCH_KVER)
 	tests/bench/run $(BENCH_KVER)
 
@@ -137,4 +140,5 @@ clean:
 	-test -e userspace/Makefile && $(MAKE) -C userspace clean
 	-test -e tests/unit/Makefile && $(MAKE) -C tests/unit clean
 
-.PHONY: all help module userspace helpers install unit style check demo bench vm clean
+.PHONY: all help module userspace helpers install unit style check demo bench vm clean \
+	check-after-deps demo-after-deps bench-after-deps
