@@ -2,8 +2,9 @@
 /*
  * twmon: the probes on the kernel's timewait code.
  *
- * Births are counted when a TIME_WAIT socket is hashed, deaths in
- * inet_twsk_kill(), the one choke point every end goes through. Why a
+ * Births are counted when a TIME_WAIT socket's timer is first armed,
+ * deaths in inet_twsk_kill(), the one choke point every end goes through;
+ * overflow is the kernel's own counter (netns.c). Why a
  * socket ended is told by where the kill comes from: a note left per CPU
  * by the timer handler or the segment handler, the socket already being
  * unhashed (connect() reuse), or task context (sock_diag abort).
@@ -92,8 +93,9 @@ static int tw_substate_idx(const struct inet_timewait_sock *tw)
 }
 
 /*
- * Count a socket alive now: at birth (before it is visible to others) or
- * at load time (under stop_machine). The table it went to is remembered
+ * Count a socket alive now: at birth (before anyone can kill it: 6.1 has
+ * not hashed it yet, 6.11+ holds its ehash lock, which every kill takes)
+ * or at load time (under stop_machine). The table it went to is remembered
  * in the socket's spare tw_pad bits, so its death finds the same entry
  * even if ip_local_port_range changed meanwhile.
  */
@@ -118,35 +120,6 @@ void twmon_account_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
 	} else {
 		PCPU_INC(tn, entered[sub]);
 	}
-}
-
-/* Birth: inet_twsk_hashdance() (6.1) / inet_twsk_hashdance_schedule() */
-struct birth_data {
-	struct inet_timewait_sock *tw;
-	struct twmon_net *tn;
-};
-
-static int birth_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct inet_timewait_sock *tw = (void *)ARG(regs, 0);
-	struct birth_data *d = (void *)ri->data;
-	struct twmon_net *tn = counted_tw_net(tw);
-
-	if (!tn)
-		return 1;
-	twmon_account_birth(tn, tw, false);
-	d->tw = tw;
-	d->tn = tn;
-	return 0;
-}
-
-/* On return the timer is armed: count the socket by its expiry second */
-static int birth_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct birth_data *d = (void *)ri->data;
-
-	PCPU_INC(d->tn, expiry[twmon_expiry_slot(d->tw->tw_timer.expires)]);
-	return 0;
 }
 
 static enum twmon_end kill_reason(struct inet_timewait_sock *tw)
@@ -241,25 +214,38 @@ static int rx_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-/* Re-armed timer: __inet_twsk_schedule(tw, timeo, rearm = true) */
-struct rearm_data {
+/*
+ * Birth and re-arm: __inet_twsk_schedule(tw, timeo, rearm) arms the timer
+ * of every TIME_WAIT socket once at birth (6.1: in tcp_time_wait() just
+ * before the socket is hashed; 6.11+: in inet_twsk_hashdance_schedule(),
+ * under the ehash lock, before anyone can kill it), and again when a
+ * segment restarts it. One probe for both, a return probe fewer per birth
+ * than hooking the hashdance as well: the birth is counted on entry, the
+ * second it expires in on return, once the timer is armed.
+ */
+struct sched_data {
 	struct inet_timewait_sock *tw;
 	struct twmon_net *tn;
 	unsigned long old_expires;
+	bool birth;
 };
 
-static int rearm_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+static int sched_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct inet_timewait_sock *tw = (void *)ARG(regs, 0);
-	struct rearm_data *d = (void *)ri->data;
+	struct sched_data *d = (void *)ri->data;
+	struct twmon_net *tn = counted_tw_net(tw);
 	struct twmon_rx_note *rx;
-	struct twmon_net *tn;
 
-	if (!ARG(regs, 2))	/* first arming, counted at birth */
-		return 1;
-	tn = counted_tw_net(tw);
 	if (!tn)
 		return 1;
+	d->tw = tw;
+	d->tn = tn;
+	d->birth = !ARG(regs, 2);
+	if (d->birth) {
+		twmon_account_birth(tn, tw, false);
+		return 0;
+	}
 	/* A FIN in FIN_WAIT2 substate moved the socket to TIME_WAIT */
 	rx = this_cpu_ptr(&twmon_rx);
 	if (rx->tw == tw && rx->substate == TCP_FIN_WAIT2 &&
@@ -267,42 +253,25 @@ static int rearm_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 		rx->substate = TCP_TIME_WAIT;
 		PCPU_INC(tn, fw2_to_tw);
 	}
-	d->tw = tw;
-	d->tn = tn;
 	d->old_expires = READ_ONCE(tw->tw_timer.expires);
 	return 0;
 }
 
-static int rearm_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+static int sched_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	struct rearm_data *d = (void *)ri->data;
-	unsigned int old = twmon_expiry_slot(d->old_expires);
+	struct sched_data *d = (void *)ri->data;
 	unsigned int new = twmon_expiry_slot(READ_ONCE(d->tw->tw_timer.expires));
+	unsigned int old;
 
+	if (d->birth) {
+		PCPU_INC(d->tn, expiry[new]);
+		return 0;
+	}
+	old = twmon_expiry_slot(d->old_expires);
 	if (old != new) {
 		PCPU_DEC(d->tn, expiry[old]);
 		PCPU_INC(d->tn, expiry[new]);
 	}
-	return 0;
-}
-
-/* Overflow: inet_twsk_alloc(sk, dr, state) returned NULL */
-static int alloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct sock *sk = (void *)ARG(regs, 0);
-	void *dr = (void *)ARG(regs, 1);
-	struct twmon_net *tn = sk_tn(sk);
-
-	if (!tn || dr != &sock_net(sk)->ipv4.tcp_death_row)
-		return 1;
-	*(struct twmon_net **)ri->data = tn;
-	return 0;
-}
-
-static int alloc_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	if (!regs_return_value(regs))
-		PCPU_INC(*(struct twmon_net **)ri->data, overflow);
 	return 0;
 }
 
@@ -347,12 +316,6 @@ static int close_pre(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-#ifdef TWMON_HAVE_HASHDANCE_SCHEDULE	/* 6.11+ */
-#define BIRTH_SYMBOL "inet_twsk_hashdance_schedule"
-#else
-#define BIRTH_SYMBOL "inet_twsk_hashdance"
-#endif
-
 struct twmon_hook_def {
 	enum twmon_hook id;
 	bool required;		/* without it the figures would be wrong */
@@ -366,16 +329,13 @@ struct twmon_hook_def {
 #define KPROBE(sym, pre) .kp = { .symbol_name = sym, .pre_handler = pre }
 
 static struct twmon_hook_def twmon_hooks[] = {
-	{ TWMON_HOOK_BIRTH, true, KRETPROBE(BIRTH_SYMBOL, birth_entry,
-		birth_ret, sizeof(struct birth_data)) },
+	/* births and re-arms (TWMON_HOOK_REARM comes with it) */
+	{ TWMON_HOOK_BIRTH, true, KRETPROBE("__inet_twsk_schedule", sched_entry,
+		sched_ret, sizeof(struct sched_data)) },
 	{ TWMON_HOOK_KILL, true, KPROBE("inet_twsk_kill", kill_pre) },
 	{ TWMON_HOOK_TIMER, false, KPROBE("tw_timer_handler", timer_pre) },
 	{ TWMON_HOOK_RX, false, KRETPROBE("tcp_timewait_state_process",
 		rx_entry, rx_ret, sizeof(void *)) },
-	{ TWMON_HOOK_REARM, false, KRETPROBE("__inet_twsk_schedule",
-		rearm_entry, rearm_ret, sizeof(struct rearm_data)) },
-	{ TWMON_HOOK_ALLOC, false, KRETPROBE("inet_twsk_alloc", alloc_entry,
-		alloc_ret, sizeof(void *)) },
 	{ TWMON_HOOK_CONNECT, false, KRETPROBE("inet_hash_connect",
 		connect_entry, connect_ret, sizeof(void *)) },
 	{ TWMON_HOOK_CONNECT, false, KRETPROBE("inet6_hash_connect",

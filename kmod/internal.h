@@ -31,7 +31,6 @@ struct twmon_pcpu {
 	u64 fw2_to_tw;			/* FIN arrived in FIN_WAIT2 substate */
 	u64 ended[__TWMON_END_LAST];
 	u64 ended_fw2;			/* deaths while in FIN_WAIT2 substate */
-	u64 overflow;
 	u64 eaddrnotavail;
 	u64 linger_abort;
 	s64 untracked;			/* live sockets in no table */
@@ -45,6 +44,7 @@ struct twmon_net {
 	struct twmon_pcpu __percpu *pcpu;
 	struct list_head node;		/* twmon_nets, under twmon_nets_lock */
 	atomic_t entries[2];		/* table entries: dests, services */
+	unsigned long overflow_base;	/* TCPTimeWaitOverflow when first seen */
 	bool dead;			/* pre_exit ran: counters are going */
 	struct twmon_notify_state *notify; /* notify.c, under twmon_nets_lock */
 };

@@ -35,11 +35,19 @@ unsigned int twmon_age_bucket(long remaining_jiffies)
 	return min_t(long, age / HZ, TWMON_AGE_BUCKETS - 1);
 }
 
+/* nstat TcpExtTCPTimeWaitOverflow of a namespace */
+static unsigned long twmon_overflow_total(struct net *net)
+{
+	return snmp_fold_field(net->mib.net_statistics,
+			       LINUX_MIB_TCPTIMEWAITOVERFLOW);
+}
+
 static int __net_init twmon_net_init(struct net *net)
 {
 	struct twmon_net *tn = twmon_net(net);
 
 	tn->net = net;
+	tn->overflow_base = twmon_overflow_total(net);
 	tn->pcpu = alloc_percpu(struct twmon_pcpu);
 	if (!tn->pcpu)
 		return -ENOMEM;
@@ -121,13 +129,18 @@ void twmon_snapshot(struct twmon_net *tn, struct twmon_snapshot *s)
 			for (i = 0; i < TWMON_AGE_BUCKETS; i++)
 				s->lifetime[r][i] += READ_ONCE(p->lifetime[r][i]);
 		}
-		s->overflow += READ_ONCE(p->overflow);
 		s->eaddrnotavail += READ_ONCE(p->eaddrnotavail);
 		s->linger_abort += READ_ONCE(p->linger_abort);
 		s->untracked += READ_ONCE(p->untracked);
 		for (i = 0; i < TWMON_RING; i++)
 			s->expiry[i] += READ_ONCE(p->expiry[i]);
 	}
+	/*
+	 * Overflow is the kernel's own counter (tcp_time_wait() counts every
+	 * close that found no room), since the module first saw the namespace:
+	 * exact, and no probe on inet_twsk_alloc(), which every birth calls.
+	 */
+	s->overflow = twmon_overflow_total(tn->net) - tn->overflow_base;
 	for (r = 0; r < __TWMON_END_LAST; r++)
 		ended += s->ended[r];
 	s->live = s->seeded + s->entered[0] + s->entered[1] - ended;

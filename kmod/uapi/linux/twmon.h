@@ -252,12 +252,12 @@ enum twmon_event_attr {
 
 /* Kernel hooks; TWMON_A_HOOKS says which are active */
 enum twmon_hook {
-	TWMON_HOOK_BIRTH,	/* TIME_WAIT socket hashed: births */
+	TWMON_HOOK_BIRTH,	/* __inet_twsk_schedule, first arming: births */
 	TWMON_HOOK_KILL,	/* inet_twsk_kill: every death */
 	TWMON_HOOK_TIMER,	/* tw_timer_handler: reason expired */
 	TWMON_HOOK_RX,		/* tcp_timewait_state_process: rst, syn */
-	TWMON_HOOK_REARM,	/* timer re-armed: age histogram */
-	TWMON_HOOK_ALLOC,	/* inet_twsk_alloc: overflow */
+	TWMON_HOOK_REARM,	/* the same probe, re-arming: age histogram */
+	TWMON_HOOK_ALLOC,	/* overflow: the kernel's TCPTimeWaitOverflow, always on */
 	TWMON_HOOK_CONNECT,	/* inet(6)_hash_connect: EADDRNOTAVAIL */
 	TWMON_HOOK_CLOSE,	/* tcp_close: SO_LINGER=0 aborts */
 	__TWMON_HOOK_LAST
