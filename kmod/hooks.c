@@ -300,15 +300,23 @@ static int connect_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-/* SO_LINGER with a zero timeout: tcp_close() sends RST, no TIME_WAIT */
-static int close_pre(struct kprobe *p, struct pt_regs *regs)
+/*
+ * SO_LINGER with a zero timeout: tcp_close() aborts the connection with
+ * tcp_disconnect(), which sends RST. Probed there rather than in
+ * tcp_close(), so that ordinary closes pay nothing: tcp_close() has set
+ * sk_shutdown to SHUTDOWN_MASK and left LISTEN, CLOSE, unread data
+ * (RST for another reason) and TCP_REPAIR to other paths; a
+ * connect(AF_UNSPEC) disconnect has not shut the socket down.
+ */
+static int disconnect_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct sock *sk = (void *)ARG(regs, 0);
 	int state = READ_ONCE(sk->sk_state);
 	struct twmon_net *tn;
 
-	if (!sock_flag(sk, SOCK_LINGER) || READ_ONCE(sk->sk_lingertime) ||
-	    state == TCP_LISTEN || state == TCP_CLOSE)
+	if (READ_ONCE(sk->sk_shutdown) != SHUTDOWN_MASK ||
+	    !sock_flag(sk, SOCK_LINGER) || READ_ONCE(sk->sk_lingertime) ||
+	    tcp_sk(sk)->repair || state == TCP_LISTEN || state == TCP_CLOSE)
 		return 0;
 	tn = sk_tn(sk);
 	if (tn)
@@ -340,7 +348,7 @@ static struct twmon_hook_def twmon_hooks[] = {
 		connect_entry, connect_ret, sizeof(void *)) },
 	{ TWMON_HOOK_CONNECT, false, KRETPROBE("inet6_hash_connect",
 		connect_entry, connect_ret, sizeof(void *)) },
-	{ TWMON_HOOK_CLOSE, false, KPROBE("tcp_close", close_pre) },
+	{ TWMON_HOOK_CLOSE, false, KPROBE("tcp_disconnect", disconnect_pre) },
 };
 
 static const char *hook_symbol(const struct twmon_hook_def *h)

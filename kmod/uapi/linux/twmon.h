@@ -259,7 +259,7 @@ enum twmon_hook {
 	TWMON_HOOK_REARM,	/* the same probe, re-arming: age histogram */
 	TWMON_HOOK_ALLOC,	/* overflow: the kernel's TCPTimeWaitOverflow, always on */
 	TWMON_HOOK_CONNECT,	/* inet(6)_hash_connect: EADDRNOTAVAIL */
-	TWMON_HOOK_CLOSE,	/* tcp_close: SO_LINGER=0 aborts */
+	TWMON_HOOK_CLOSE,	/* tcp_disconnect from tcp_close: SO_LINGER=0 */
 	__TWMON_HOOK_LAST
 };
 
