@@ -4,12 +4,14 @@
  *
  * Births are counted when a TIME_WAIT socket's timer is first armed,
  * deaths in inet_twsk_kill(), the one choke point every end goes through;
- * overflow is the kernel's own counter (netns.c). Why a
+ * live and overflow are the kernel's own counters (netns.c). Why a
  * socket ended is told by where the kill comes from: a note left per CPU
  * by the timer handler or the segment handler, the socket already being
  * unhashed (connect() reuse), or task context (sock_diag abort).
  * Every handler is O(1), takes no lock on the common path and counts into
- * per-CPU counters.
+ * per-CPU counters. A hit the kernel misses (kprobes do not nest on a CPU)
+ * costs that one socket's place in the tables and ages for its lifetime:
+ * every count by socket is kept by expiry second and forgets stale seconds.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -34,7 +36,6 @@ static DEFINE_PER_CPU(struct inet_timewait_sock *, twmon_timer_tw);
 
 #define ARG(regs, n) regs_get_kernel_argument(regs, n)
 #define PCPU_INC(tn, field) this_cpu_inc((tn)->pcpu->field)
-#define PCPU_DEC(tn, field) this_cpu_dec((tn)->pcpu->field)
 
 /* Namespace state for a TCP timewait socket, or NULL if not counted */
 static struct twmon_net *counted_tw_net(const struct inet_timewait_sock *tw)
@@ -42,15 +43,16 @@ static struct twmon_net *counted_tw_net(const struct inet_timewait_sock *tw)
 	struct net *net = twsk_net(tw);
 	struct twmon_net *tn;
 
-	if (!READ_ONCE(twmon_counting) ||
+	/* acquire: with counting on, the seed walk's state is visible */
+	if (!smp_load_acquire(&twmon_counting) ||
 	    tw->tw_dr != &net->ipv4.tcp_death_row)	/* not TCP (DCCP) */
 		return NULL;
 	tn = twmon_net(net);
-	if (READ_ONCE(tn->dead)) {
-		/* namespace teardown: its counters are going away */
-		this_cpu_inc(*twmon_purged_dead);
+	if (READ_ONCE(tn->dead))
 		return NULL;
-	}
+	/* load time: the walk counts the buckets it has not reached yet */
+	if (unlikely(READ_ONCE(twmon_seeding)) && twmon_seed_skip(tw))
+		return NULL;
 	return tn;
 }
 
@@ -68,7 +70,6 @@ void twmon_key_from_tw(const struct inet_timewait_sock *tw, u8 kind,
 		       struct twmon_key *k)
 {
 	memset(k, 0, sizeof(*k));
-	k->net = twsk_net(tw);
 	k->family = tw->tw_family;
 	k->kind = kind;
 	if (tw->tw_family == AF_INET) {
@@ -92,34 +93,58 @@ static int tw_substate_idx(const struct inet_timewait_sock *tw)
 						  TWMON_SUBSTATE_TW;
 }
 
-/*
- * Count a socket alive now: at birth (before anyone can kill it: 6.1 has
- * not hashed it yet, 6.11+ holds its ehash lock, which every kill takes)
- * or at load time (under stop_machine). The table it went to is remembered
- * in the socket's spare tw_pad bits, so its death finds the same entry
- * even if ip_local_port_range changed meanwhile.
- */
-void twmon_account_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
-			 bool seeded)
+/* An outgoing pool if the local port is ephemeral, else a service */
+static u8 tw_kind(const struct inet_timewait_sock *tw)
 {
-	int sub = tw_substate_idx(tw), low, high;
-	struct twmon_key k;
-	u8 kind;
+	int low, high;
 
 	inet_get_local_port_range(twsk_net(tw), &low, &high);
-	kind = tw->tw_num >= low && tw->tw_num <= high ? TWMON_KIND_DEST :
+	return tw->tw_num >= low && tw->tw_num <= high ? TWMON_KIND_DEST :
 							 TWMON_KIND_SERVICE;
-	twmon_key_from_tw(tw, kind, &k);
-	kind = twmon_table_get(tn, &k);
-	tw->tw_pad = kind;
-	if (kind == TWMON_KIND_NONE)
-		PCPU_INC(tn, untracked);
-	if (seeded) {
+}
+
+/*
+ * Count a socket alive now whose timer expires at `expires`: at birth
+ * (before anyone can kill it: 6.1 has not hashed it yet, 6.11+ holds its
+ * ehash lock, which every kill takes) or at load time (under its ehash
+ * lock). Nothing is written into the socket: its death finds the same row
+ * from its addresses and ports.
+ */
+void twmon_account_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
+			 unsigned long expires, bool seeded)
+{
+	u32 second = twmon_expiry_second(expires);
+	int sub = tw_substate_idx(tw);
+	struct twmon_key k;
+	bool tracked;
+
+	twmon_key_from_tw(tw, tw_kind(tw), &k);
+	tracked = twmon_table_add(tn, &k, second, 1);
+	twmon_ring_add(tn, second, 1, sub == TWMON_SUBSTATE_FW2, !tracked);
+	if (seeded)
 		PCPU_INC(tn, seeded[sub]);
-		PCPU_INC(tn, expiry[twmon_expiry_slot(tw->tw_timer.expires)]);
-	} else {
+	else
 		PCPU_INC(tn, entered[sub]);
-	}
+}
+
+/*
+ * Uncount a socket from the row it was counted in: the kind its port has
+ * now, else the other one (ip_local_port_range changed meanwhile). No row
+ * at all: it was untracked (or its birth was missed).
+ */
+static void table_remove(struct twmon_net *tn, struct inet_timewait_sock *tw,
+			 u32 second)
+{
+	u8 kind = tw_kind(tw);
+	struct twmon_key k;
+
+	twmon_key_from_tw(tw, kind, &k);
+	if (twmon_table_add(tn, &k, second, -1))
+		return;
+	twmon_key_from_tw(tw, kind == TWMON_KIND_DEST ? TWMON_KIND_SERVICE :
+							TWMON_KIND_DEST, &k);
+	if (!twmon_table_add(tn, &k, second, -1))
+		twmon_ring_add(tn, second, 0, 0, -1);
 }
 
 static enum twmon_end kill_reason(struct inet_timewait_sock *tw)
@@ -152,28 +177,28 @@ static int kill_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct inet_timewait_sock *tw = (void *)ARG(regs, 0);
 	struct twmon_net *tn = counted_tw_net(tw);
+	bool fw2 = tw_substate_idx(tw) == TWMON_SUBSTATE_FW2;
 	enum twmon_end reason;
 	unsigned long expires;
-	struct twmon_key k;
-	u8 kind;
+	u32 second;
 
-	if (!tn)
+	if (!tn) {
+		/* namespace teardown: TCP purges after our counters are gone */
+		if (READ_ONCE(twmon_counting) &&
+		    tw->tw_dr == &twsk_net(tw)->ipv4.tcp_death_row &&
+		    READ_ONCE(twmon_net(twsk_net(tw))->dead))
+			this_cpu_inc(*twmon_purged_dead);
 		return 0;
+	}
 	reason = kill_reason(tw);
 	expires = READ_ONCE(tw->tw_timer.expires);
+	second = twmon_expiry_second(expires);
 	PCPU_INC(tn, ended[reason]);
-	if (tw_substate_idx(tw) == TWMON_SUBSTATE_FW2)
+	if (fw2)
 		PCPU_INC(tn, ended_fw2);
 	PCPU_INC(tn, lifetime[reason][twmon_age_bucket((long)(expires - jiffies))]);
-	PCPU_DEC(tn, expiry[twmon_expiry_slot(expires)]);
-
-	kind = tw->tw_pad;
-	if (kind == TWMON_KIND_NONE) {
-		PCPU_DEC(tn, untracked);
-	} else if (kind == TWMON_KIND_DEST || kind == TWMON_KIND_SERVICE) {
-		twmon_key_from_tw(tw, kind, &k);
-		twmon_table_put(tn, &k);
-	}
+	twmon_ring_add(tn, second, -1, -(int)fw2, 0);
+	table_remove(tn, tw, second);
 	return 0;
 }
 
@@ -219,58 +244,49 @@ static int rx_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
  * of every TIME_WAIT socket once at birth (6.1: in tcp_time_wait() just
  * before the socket is hashed; 6.11+: in inet_twsk_hashdance_schedule(),
  * under the ehash lock, before anyone can kill it), and again when a
- * segment restarts it. One probe for both, a return probe fewer per birth
- * than hooking the hashdance as well: the birth is counted on entry, the
- * second it expires in on return, once the timer is armed.
+ * segment restarts it. The timer will expire at jiffies + timeo (mod_timer
+ * keeps the value asked for), so one entry probe tells both the birth and
+ * its expiry second.
  */
-struct sched_data {
-	struct inet_timewait_sock *tw;
-	struct twmon_net *tn;
-	unsigned long old_expires;
-	bool birth;
-};
-
-static int sched_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+static int sched_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct inet_timewait_sock *tw = (void *)ARG(regs, 0);
-	struct sched_data *d = (void *)ri->data;
+	unsigned long expires = jiffies + (int)ARG(regs, 1);
 	struct twmon_net *tn = counted_tw_net(tw);
 	struct twmon_rx_note *rx;
+	u32 old, new;
+	int fw2_gone = 0;
 
 	if (!tn)
-		return 1;
-	d->tw = tw;
-	d->tn = tn;
-	d->birth = !ARG(regs, 2);
-	if (d->birth) {
-		twmon_account_birth(tn, tw, false);
+		return 0;
+	if (!(u8)ARG(regs, 2)) {	/* rearm is a bool: its low byte only */
+		twmon_account_birth(tn, tw, expires, false);
 		return 0;
 	}
+	/* mod_timer_pending(): a timer that already fired is left alone */
+	if (!timer_pending(&tw->tw_timer))
+		return 0;
 	/* A FIN in FIN_WAIT2 substate moved the socket to TIME_WAIT */
 	rx = this_cpu_ptr(&twmon_rx);
 	if (rx->tw == tw && rx->substate == TCP_FIN_WAIT2 &&
 	    tw->tw_substate == TCP_TIME_WAIT) {
 		rx->substate = TCP_TIME_WAIT;
 		PCPU_INC(tn, fw2_to_tw);
+		fw2_gone = 1;
 	}
-	d->old_expires = READ_ONCE(tw->tw_timer.expires);
-	return 0;
-}
-
-static int sched_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct sched_data *d = (void *)ri->data;
-	unsigned int new = twmon_expiry_slot(READ_ONCE(d->tw->tw_timer.expires));
-	unsigned int old;
-
-	if (d->birth) {
-		PCPU_INC(d->tn, expiry[new]);
+	old = twmon_expiry_second(READ_ONCE(tw->tw_timer.expires));
+	new = twmon_expiry_second(expires);
+	if (old == new && !fw2_gone)
 		return 0;
-	}
-	old = twmon_expiry_slot(d->old_expires);
-	if (old != new) {
-		PCPU_DEC(d->tn, expiry[old]);
-		PCPU_INC(d->tn, expiry[new]);
+	twmon_ring_add(tn, old, -1, -fw2_gone - (tw->tw_substate == TCP_FIN_WAIT2), 0);
+	twmon_ring_add(tn, new, 1, tw->tw_substate == TCP_FIN_WAIT2, 0);
+	/* the row's slot moves with it (if it has a row) */
+	if (old / TWMON_ROW_SLOT_S != new / TWMON_ROW_SLOT_S) {
+		struct twmon_key k;
+
+		twmon_key_from_tw(tw, tw_kind(tw), &k);
+		if (twmon_table_add(tn, &k, old, -1))
+			twmon_table_add(tn, &k, new, 1);
 	}
 	return 0;
 }
@@ -284,19 +300,28 @@ static int connect_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	void *dr = (void *)ARG(regs, 0);
 	struct sock *sk = (void *)ARG(regs, 1);
-	struct twmon_net *tn = sk_tn(sk);
 
-	if (!tn || dr != &sock_net(sk)->ipv4.tcp_death_row)
+	if (!sk_tn(sk) || dr != &sock_net(sk)->ipv4.tcp_death_row)
 		return 1;
-	*(struct twmon_net **)ri->data = tn;
+	*(struct sock **)ri->data = sk;
 	return 0;
 }
 
+/*
+ * The port search may sleep (cond_resched()): only the socket is kept
+ * across it, pinned by the connecting task, and its namespace is looked
+ * up again on return.
+ */
 static int connect_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
+	struct twmon_net *tn;
+
 	/* an int: the upper half of the register is not sign-extended */
-	if ((int)regs_return_value(regs) == -EADDRNOTAVAIL)
-		PCPU_INC(*(struct twmon_net **)ri->data, eaddrnotavail);
+	if ((int)regs_return_value(regs) != -EADDRNOTAVAIL)
+		return 0;
+	tn = sk_tn(*(struct sock **)ri->data);
+	if (tn)
+		PCPU_INC(tn, eaddrnotavail);
 	return 0;
 }
 
@@ -338,8 +363,7 @@ struct twmon_hook_def {
 
 static struct twmon_hook_def twmon_hooks[] = {
 	/* births and re-arms (TWMON_HOOK_REARM comes with it) */
-	{ TWMON_HOOK_BIRTH, true, KRETPROBE("__inet_twsk_schedule", sched_entry,
-		sched_ret, sizeof(struct sched_data)) },
+	{ TWMON_HOOK_BIRTH, true, KPROBE("__inet_twsk_schedule", sched_pre) },
 	{ TWMON_HOOK_KILL, true, KPROBE("inet_twsk_kill", kill_pre) },
 	{ TWMON_HOOK_TIMER, false, KPROBE("tw_timer_handler", timer_pre) },
 	{ TWMON_HOOK_RX, false, KRETPROBE("tcp_timewait_state_process",
@@ -378,8 +402,13 @@ int twmon_hooks_register(void)
 
 	for (h = twmon_hooks; h < twmon_hooks + ARRAY_SIZE(twmon_hooks); h++) {
 		if (h->rp.handler) {
-			/* handlers never sleep: a few per CPU suffice */
-			h->rp.maxactive = 4 * num_possible_cpus() + 16;
+			/*
+			 * rx never sleeps: a few per CPU suffice; connect may
+			 * (a task per instance): more, and misses are counted
+			 */
+			h->rp.maxactive = h->id == TWMON_HOOK_CONNECT ?
+				16 * num_possible_cpus() + 256 :
+				4 * num_possible_cpus() + 16;
 			err = register_kretprobe(&h->rp);
 		} else {
 			err = register_kprobe(&h->kp);

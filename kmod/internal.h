@@ -3,10 +3,11 @@
 #ifndef _TWMON_INTERNAL_H
 #define _TWMON_INTERNAL_H
 
+#include "compat.h"
 #include <linux/percpu.h>
-#include <linux/list.h>
 #include <linux/in6.h>
-#include <net/net_namespace.h>
+#include <linux/rhashtable.h>
+#include <linux/workqueue.h>
 #include <net/ipv6.h>
 #include <net/inet_timewait_sock.h>
 #include <linux/twmon.h>
@@ -15,14 +16,27 @@
 #define TWMON_VERSION "unknown"
 #endif
 
-/*
- * Live sockets are counted by the second their timer expires, in a ring of
- * per-CPU counters: a birth adds to its slot, a death subtracts from the
- * slot of the same expiry, so the sum per slot is what is alive now.
- */
-#define TWMON_RING		256
 #define TWMON_SUBSTATE_TW	0
 #define TWMON_SUBSTATE_FW2	1
+
+/*
+ * Sockets alive now are counted by the second their timer expires, in a
+ * ring of per-CPU slots: a birth adds to the slot of its expiry second, a
+ * death subtracts from the slot of the same second. Each CPU's part of a
+ * slot carries the second it counts (its tag); a part whose tag is not the
+ * second the reader expects is stale and read as 0, and the next writer of
+ * that slot on that CPU starts it afresh. So a missed probe hit, or a race
+ * between two CPUs, is wrong for at most that socket's remaining life and
+ * never accumulates. No socket's timer runs longer than TCP_TIMEWAIT_LEN,
+ * so 128 slots of one second cover every live socket with room to spare.
+ */
+#define TWMON_RING		128
+#define TWMON_SLACK_S		8	/* a timer fires late by up to this */
+
+struct twmon_ring_part {
+	u32 tag;			/* expiry second (jiffies / HZ) */
+	s32 live, fw2, untracked;
+};
 
 /* Per-CPU counters of one namespace, summed at read time */
 struct twmon_pcpu {
@@ -33,20 +47,34 @@ struct twmon_pcpu {
 	u64 ended_fw2;			/* deaths while in FIN_WAIT2 substate */
 	u64 eaddrnotavail;
 	u64 linger_abort;
-	s64 untracked;			/* live sockets in no table */
-	s32 expiry[TWMON_RING];
+	struct twmon_ring_part ring[TWMON_RING];
 	u64 lifetime[__TWMON_END_LAST][TWMON_AGE_BUCKETS];
+};
+
+/* Edge state of the events group in one namespace (its notify work only) */
+struct twmon_notify_state {
+	u64 seq[2];			/* per group, for gap detection */
+	u32 epoch;			/* pool marks of older epochs are void */
+	bool primed;			/* last_* hold a previous interval */
+	u64 last_overflow, last_eaddrnotavail, last_linger_abort;
+	bool overflow_on, eaddrnotavail_on, buckets_high;
 };
 
 /* State of one network namespace (net_generic, freed by the core) */
 struct twmon_net {
 	struct net *net;
 	struct twmon_pcpu __percpu *pcpu;
-	struct list_head node;		/* twmon_nets, under twmon_nets_lock */
-	atomic_t entries[2];		/* table entries: dests, services */
+	struct rhashtable table;	/* table.c: pools and services */
+	atomic_t entries[2];		/* table rows: dests, services */
+	atomic_t gen;			/* rows unlinked: dumps check it */
+	struct delayed_work reap_work;	/* table.c: drops empty rows */
+	unsigned long reap_now;		/* bit 0: a full table asked for it */
+	struct work_struct notify_work;	/* notify.c: this namespace's turn */
+	bool events_gap;		/* an interval nobody listened to events */
+	struct twmon_notify_state notify;
 	unsigned long overflow_base;	/* TCPTimeWaitOverflow when first seen */
+	bool ready;			/* init finished: probes may count */
 	bool dead;			/* pre_exit ran: counters are going */
-	struct twmon_notify_state *notify; /* notify.c, under twmon_nets_lock */
 };
 
 /* A sum of all CPUs' counters */
@@ -54,22 +82,20 @@ struct twmon_snapshot {
 	u64 seeded, seeded_fw2, entered[2], fw2_to_tw, ended_fw2;
 	u64 ended[__TWMON_END_LAST];
 	u64 overflow, eaddrnotavail, linger_abort;
-	s64 untracked;
+	u64 untracked;
 	u64 live, live_tw, live_fw2;
 	u64 ages[TWMON_AGE_BUCKETS];
 	u64 lifetime[__TWMON_END_LAST][TWMON_AGE_BUCKETS];
-	s64 expiry[TWMON_RING];		/* live by expiry second */
 };
 
-/* Which table a socket was counted in; kept in the socket's tw_pad bits */
+/* Which table a socket is counted in */
 enum twmon_kind {
 	TWMON_KIND_DEST = 1,
 	TWMON_KIND_SERVICE = 2,
-	TWMON_KIND_NONE = 3,		/* table full: counted as untracked */
 };
 
+/* A row's key; the table is the namespace's own, so no net in it */
 struct twmon_key {
-	const struct net *net;
 	u8 family;
 	u8 kind;
 	__be16 port;			/* remote port (dest), local (service) */
@@ -77,45 +103,67 @@ struct twmon_key {
 	struct in6_addr raddr;		/* zero for services */
 };
 
+/*
+ * A row counts its sockets by expiry in TWMON_ROW_SLOTS coarse slots of
+ * TWMON_ROW_SLOT_S seconds, each an atomic (tag << 32 | count + bias), with
+ * the same rule as the namespace's ring: a stale slot reads as 0.
+ */
+#define TWMON_ROW_SLOTS		8
+#define TWMON_ROW_SLOT_S	16
+
 struct twmon_row {
-	struct hlist_node node;
+	struct rhash_head node;
 	struct rcu_head rcu;
 	struct twmon_key key;
-	atomic_t count;
+	u32 high_epoch;			/* pool mark sent in this events epoch */
+	atomic64_t slot[TWMON_ROW_SLOTS];
 };
 
 /* main.c */
-extern unsigned int twmon_max_dests, twmon_max_services;
+extern unsigned int twmon_max_dests, twmon_max_services, twmon_max_entries;
 extern atomic_t twmon_stats_interval_ms, twmon_buckets_wm_pct, twmon_pool_wm_pct;
 
 /* netns.c */
-extern struct list_head twmon_nets;
-extern struct mutex twmon_nets_lock;
 extern u64 __percpu *twmon_purged_dead;
 int twmon_netns_init(void);
 void twmon_netns_exit(void);
 struct twmon_net *twmon_net(const struct net *net);
+struct net *twmon_get_net_by_inum(u32 inum);
 void twmon_snapshot(struct twmon_net *tn, struct twmon_snapshot *s);
-unsigned int twmon_expiry_slot(unsigned long expires);
 unsigned int twmon_age_bucket(long remaining_jiffies);
+u32 twmon_expiry_second(unsigned long expires);
+void twmon_ring_add(struct twmon_net *tn, u32 second, int live, int fw2,
+		    int untracked);
 
 /* table.c */
 int twmon_table_init(void);
 void twmon_table_exit(void);
-enum twmon_kind twmon_table_get(struct twmon_net *tn, const struct twmon_key *k);
-void twmon_table_put(struct twmon_net *tn, const struct twmon_key *k);
-void twmon_table_flush_net(struct twmon_net *tn);
-u32 twmon_table_count(const struct twmon_key *k);
-/* Walk entries of one net and kind from position *pos; fn returns <0 to stop */
-int twmon_table_walk(const struct net *net, u8 kind, unsigned long *pos,
-		     int (*fn)(const struct twmon_row *e, u32 count, void *arg),
-		     void *arg);
+int twmon_table_net_init(struct twmon_net *tn);
+void twmon_table_net_exit(struct twmon_net *tn);
+bool twmon_table_add(struct twmon_net *tn, const struct twmon_key *k,
+		     u32 second, int delta);
+u32 twmon_row_count(const struct twmon_row *e, u32 now_s);
+u32 twmon_table_count(struct twmon_net *tn, const struct twmon_key *k);
+/* Visit the live rows of one kind; fn returns < 0 to stop (see table.c) */
+struct twmon_walk {
+	struct rhashtable_iter iter;
+	struct twmon_net *tn;
+	u8 kind;
+	bool with_empty;		/* visit rows that hold nobody too */
+	bool done;
+	bool retry;			/* start with the row fn did not take */
+	u32 resizes;			/* table resized while stopped */
+};
+void twmon_walk_begin(struct twmon_walk *w, struct twmon_net *tn, u8 kind);
+int twmon_walk(struct twmon_walk *w,
+	       int (*fn)(struct twmon_row *e, u32 count, void *arg), void *arg);
+void twmon_walk_end(struct twmon_walk *w);
 
 /* hooks.c */
 void twmon_key_from_tw(const struct inet_timewait_sock *tw, u8 kind,
 		       struct twmon_key *k);
 void twmon_account_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
-			 bool seeded);
+			 unsigned long expires, bool seeded);
 int twmon_hooks_register(void);
 void twmon_hooks_unregister(void);
 u32 twmon_hooks_active(void);
@@ -125,22 +173,32 @@ extern bool twmon_counting;
 
 /* seed.c */
 int twmon_seed(void);
+bool twmon_seed_skip(const struct inet_timewait_sock *tw);
+extern bool twmon_seeding;
 
-/* netlink.c */
-extern struct genl_family twmon_family;
-int twmon_genl_init(void);
-void twmon_genl_exit(void);
+/* msg.c: message building shared by replies and notifications */
 size_t twmon_stats_size(bool with_lifetime);
 int twmon_fill_stats_nest(struct sk_buff *skb, struct twmon_net *tn,
 			  const struct twmon_snapshot *s, bool with_lifetime);
 int twmon_put_addr(struct sk_buff *skb, int type, u8 family,
 		   const struct in6_addr *a);
+int twmon_put_event(struct sk_buff *skb, u32 type, u64 value, u64 threshold,
+		    const struct twmon_key *pool);
+
+/* netlink.c */
+extern struct genl_family twmon_family;
+int twmon_genl_init(void);
+void twmon_genl_exit(void);
 
 /* notify.c */
 enum twmon_mcgrp { TWMON_GRP_STATS, TWMON_GRP_EVENTS };
+int twmon_notify_init(void);
 void twmon_notify_start(void);
 void twmon_notify_stop(void);
+void twmon_notify_exit(void);
 void twmon_notify_reschedule(void);
+void twmon_notify_net_init(struct twmon_net *tn);
 void twmon_notify_net_exit(struct twmon_net *tn);
+bool twmon_events_listened(struct twmon_net *tn);
 
 #endif /* _TWMON_INTERNAL_H */

@@ -13,6 +13,7 @@
 
 unsigned int twmon_max_dests = 16384;
 unsigned int twmon_max_services = 16384;
+unsigned int twmon_max_entries = 65536;
 atomic_t twmon_stats_interval_ms = ATOMIC_INIT(1000);
 atomic_t twmon_buckets_wm_pct = ATOMIC_INIT(80);
 atomic_t twmon_pool_wm_pct = ATOMIC_INIT(80);
@@ -37,9 +38,11 @@ static const struct kernel_param_ops table_limit_ops = {
 };
 
 module_param_cb(max_dests, &table_limit_ops, &twmon_max_dests, 0444);
-MODULE_PARM_DESC(max_dests, "outgoing pools tracked, all namespaces (1..1048576, default 16384)");
+MODULE_PARM_DESC(max_dests, "outgoing pools tracked per namespace (1..1048576, default 16384)");
 module_param_cb(max_services, &table_limit_ops, &twmon_max_services, 0444);
-MODULE_PARM_DESC(max_services, "services tracked, all namespaces (1..1048576, default 16384)");
+MODULE_PARM_DESC(max_services, "services tracked per namespace (1..1048576, default 16384)");
+module_param_cb(max_entries, &table_limit_ops, &twmon_max_entries, 0444);
+MODULE_PARM_DESC(max_entries, "rows of all namespaces but the initial one, past 64 each (1..1048576, default 65536)");
 
 /* Setup in order, each step undone by the label below it on failure */
 static int __init twmon_init(void)
@@ -49,6 +52,9 @@ static int __init twmon_init(void)
 	err = twmon_table_init();
 	if (err)
 		goto err_table;
+	err = twmon_notify_init();
+	if (err)
+		goto err_notify;
 	err = twmon_netns_init();
 	if (err)
 		goto err_netns;
@@ -62,6 +68,7 @@ static int __init twmon_init(void)
 	err = twmon_genl_init();
 	if (err)
 		goto err_genl;
+	twmon_notify_start();
 	pr_info("version %s loaded\n", TWMON_VERSION);
 	return 0;
 
@@ -71,6 +78,8 @@ err_seed:
 err_hooks:
 	twmon_netns_exit();
 err_netns:
+	twmon_notify_exit();
+err_notify:
 	twmon_table_exit();
 err_table:
 	pr_err("load failed: %d\n", err);
@@ -79,9 +88,11 @@ err_table:
 
 static void __exit twmon_exit(void)
 {
-	twmon_genl_exit();
+	twmon_notify_stop();		/* no multicast, no requeue after it */
+	twmon_genl_exit();		/* waits for requests in flight */
 	twmon_hooks_unregister();	/* waits for running handlers */
-	twmon_netns_exit();		/* flushes every namespace's entries */
+	twmon_netns_exit();		/* each namespace's works and rows */
+	twmon_notify_exit();
 	twmon_table_exit();
 	pr_info("unloaded\n");
 }

@@ -49,202 +49,87 @@ struct twmon_dump {
 };
 
 struct twmon_table_dump {
-	unsigned long pos;		/* twmon_table_walk() position */
+	struct twmon_walk *walk;	/* allocated in .start, freed in .done */
+	struct net *net;		/* held for the dump's lifetime */
 	struct in6_addr addr;		/* remote (dests) or local (services) */
 	u32 min_count;
-	u32 netns_inum;			/* TWMON_A_NETNS_INUM, 0: the caller's */
 	u16 port;
-	u8 flags, family, done;
+	u8 flags, family;
 };
 
 static_assert(sizeof(struct twmon_dump) <= sizeof_field(struct netlink_callback, ctx));
 static_assert(sizeof(struct twmon_table_dump) <= sizeof_field(struct netlink_callback, ctx));
 
-int twmon_put_addr(struct sk_buff *skb, int type, u8 family,
-		    const struct in6_addr *a)
+static int fill_stats(struct sk_buff *skb, struct twmon_net *tn,
+		      struct twmon_snapshot *s, u32 portid, u32 seq, int flags,
+		      bool with_lifetime)
 {
-	return nla_put(skb, type, family == AF_INET ? 4 : 16, a);
-}
-
-/* Sizes summed as the fill functions put them, never guessed */
-size_t twmon_stats_size(bool with_lifetime)
-{
-	size_t u64a = nla_total_size_64bit(sizeof(u64));
-	size_t ages = nla_total_size(0) + TWMON_AGE_BUCKETS * u64a;
-	size_t size = nla_total_size(sizeof(u32)) * 2 +	/* inum, hooks */
-		      nla_total_size(0) +			/* stats nest */
-		      14 * u64a + 5 * nla_total_size(sizeof(u32)) +
-		      nla_total_size(0) + __TWMON_END_LAST * u64a + ages;
-
-	if (with_lifetime)
-		size += nla_total_size(0) + __TWMON_END_LAST * ages;
-	return size;
-}
-
-static int put_ages(struct sk_buff *skb, int type, const u64 *buckets)
-{
-	struct nlattr *nest = nla_nest_start(skb, type);
-	int i;
-
-	if (!nest)
-		return -EMSGSIZE;
-	for (i = 0; i < TWMON_AGE_BUCKETS; i++)
-		if (nla_put_u64_64bit(skb, TWMON_S_AGE_BUCKET, buckets[i],
-				      TWMON_S_PAD))
-			return -EMSGSIZE;
-	nla_nest_end(skb, nest);
-	return 0;
-}
-
-#define PUT_U64(type, v) nla_put_u64_64bit(skb, type, v, TWMON_S_PAD)
-
-int twmon_fill_stats_nest(struct sk_buff *skb, struct twmon_net *tn,
-			  const struct twmon_snapshot *s, bool with_lifetime)
-{
-	struct net *net = tn->net;
-	struct nlattr *nest, *ended, *life;
-	int low, high, r;
-
-	inet_get_local_port_range(net, &low, &high);
-	nest = nla_nest_start(skb, TWMON_A_STATS);
-	if (!nest ||
-	    PUT_U64(TWMON_S_LIVE, s->live) ||
-	    PUT_U64(TWMON_S_LIVE_TIMEWAIT, s->live_tw) ||
-	    PUT_U64(TWMON_S_LIVE_FINWAIT2, s->live_fw2) ||
-	    PUT_U64(TWMON_S_SEEDED, s->seeded) ||
-	    PUT_U64(TWMON_S_ENTERED, s->entered[0] + s->entered[1]) ||
-	    PUT_U64(TWMON_S_ENTERED_TIMEWAIT, s->entered[TWMON_SUBSTATE_TW]) ||
-	    PUT_U64(TWMON_S_ENTERED_FINWAIT2, s->entered[TWMON_SUBSTATE_FW2]) ||
-	    PUT_U64(TWMON_S_OVERFLOW, s->overflow) ||
-	    PUT_U64(TWMON_S_CONNECT_EADDRNOTAVAIL, s->eaddrnotavail) ||
-	    PUT_U64(TWMON_S_LINGER_ABORT, s->linger_abort) ||
-	    PUT_U64(TWMON_S_UNTRACKED, max_t(s64, s->untracked, 0)) ||
-	    nla_put_u32(skb, TWMON_S_MAX_TW_BUCKETS,
-			READ_ONCE(net->ipv4.tcp_death_row.sysctl_max_tw_buckets)) ||
-	    nla_put_u32(skb, TWMON_S_PORT_LOW, low) ||
-	    nla_put_u32(skb, TWMON_S_PORT_HIGH, high) ||
-	    nla_put_u32(skb, TWMON_S_DESTS, atomic_read(&tn->entries[0])) ||
-	    nla_put_u32(skb, TWMON_S_SERVICES, atomic_read(&tn->entries[1])))
-		return -EMSGSIZE;
-	ended = nla_nest_start(skb, TWMON_S_ENDED);
-	if (!ended)
-		return -EMSGSIZE;
-	for (r = TWMON_END_EXPIRED; r < __TWMON_END_LAST; r++)
-		if (nla_put_u64_64bit(skb, r, s->ended[r], TWMON_END_UNSPEC))
-			return -EMSGSIZE;
-	nla_nest_end(skb, ended);
-	if (put_ages(skb, TWMON_S_AGES, s->ages))
-		return -EMSGSIZE;
-	if (with_lifetime) {
-		life = nla_nest_start(skb, TWMON_S_LIFETIME);
-		if (!life)
-			return -EMSGSIZE;
-		for (r = TWMON_END_EXPIRED; r < __TWMON_END_LAST; r++)
-			if (put_ages(skb, r, s->lifetime[r]))
-				return -EMSGSIZE;
-		nla_nest_end(skb, life);
-	}
-	nla_nest_end(skb, nest);
-	return 0;
-}
-
-static int fill_stats(struct sk_buff *skb, struct twmon_net *tn, u32 portid,
-		      u32 seq, int flags, bool with_lifetime)
-{
-	struct twmon_snapshot *s;
 	void *hdr;
-	int err = -ENOMEM;
 
-	s = kmalloc(sizeof(*s), GFP_KERNEL);
-	if (!s)
-		return err;
 	twmon_snapshot(tn, s);
-	err = -EMSGSIZE;
 	hdr = genlmsg_put(skb, portid, seq, &twmon_family, flags,
 			  TWMON_CMD_GET_STATS);
 	if (!hdr)
-		goto out;
+		return -EMSGSIZE;
 	if (nla_put_u32(skb, TWMON_A_NETNS_INUM, tn->net->ns.inum) ||
 	    nla_put_u32(skb, TWMON_A_HOOKS, twmon_hooks_active()) ||
 	    twmon_fill_stats_nest(skb, tn, s, with_lifetime)) {
 		genlmsg_cancel(skb, hdr);
-		goto out;
+		return -EMSGSIZE;
 	}
 	genlmsg_end(skb, hdr);
-	err = 0;
-out:
-	kfree(s);
-	return err;
+	return 0;
 }
 
 /*
- * The namespace a request names with TWMON_A_NETNS_INUM: NULL if twmon
- * has none with that inode number (or it is being torn down). Call with
- * twmon_nets_lock held: the twmon_net stays until the lock is dropped.
+ * The namespace a request names with TWMON_A_NETNS_INUM, or the caller's
+ * own, with a reference (put_net() it). Another namespace than the
+ * caller's needs CAP_NET_ADMIN in the initial user namespace, like
+ * TWMON_A_ALL_NETNS. -errno with an extack message on failure.
  */
-static struct twmon_net *twmon_net_by_inum(u32 inum)
-{
-	struct twmon_net *tn;
-
-	lockdep_assert_held(&twmon_nets_lock);
-	list_for_each_entry(tn, &twmon_nets, node)
-		if (tn->net->ns.inum == inum && !READ_ONCE(tn->dead))
-			return tn;
-	return NULL;
-}
-
-/*
- * Check TWMON_A_NETNS_INUM: another namespace than the caller's needs
- * CAP_NET_ADMIN in the initial user namespace, like TWMON_A_ALL_NETNS.
- * 0 and *inum (0 for the caller's own), or -errno with an extack message.
- */
-static int check_netns(const struct sk_buff *skb, struct nlattr **attrs,
-		       u32 *inum, struct netlink_ext_ack *extack)
+static struct net *request_net(const struct sk_buff *skb, struct nlattr **attrs,
+			       struct netlink_ext_ack *extack)
 {
 	struct nlattr *a = attrs[TWMON_A_NETNS_INUM];
-	int err = 0;
+	struct net *own = sock_net(skb->sk), *net;
 
-	*inum = 0;
-	if (!a || nla_get_u32(a) == sock_net(skb->sk)->ns.inum)
-		return 0;
+	if (!a || nla_get_u32(a) == own->ns.inum)
+		return get_net(own);
 	if (!netlink_capable(skb, CAP_NET_ADMIN)) {
 		NL_SET_ERR_MSG_ATTR(extack, a,
 				    "another namespace needs CAP_NET_ADMIN in the initial user namespace");
-		return -EPERM;
+		return ERR_PTR(-EPERM);
 	}
-	mutex_lock(&twmon_nets_lock);
-	if (!twmon_net_by_inum(nla_get_u32(a))) {
+	net = twmon_get_net_by_inum(nla_get_u32(a));
+	if (!net) {
 		NL_SET_ERR_MSG_ATTR(extack, a, "no network namespace with this inode number");
-		err = -ENOENT;
+		return ERR_PTR(-ENOENT);
 	}
-	mutex_unlock(&twmon_nets_lock);
-	*inum = nla_get_u32(a);
-	return err;
+	return net;
 }
 
 static int twmon_get_stats(struct sk_buff *skb, struct genl_info *info)
 {
-	struct twmon_net *tn;
+	struct twmon_snapshot *s;
 	struct sk_buff *msg;
-	u32 inum;
-	int err;
+	struct net *net;
+	int err = -ENOMEM;
 
 	if (info->attrs[TWMON_A_ALL_NETNS]) {
 		NL_SET_ERR_MSG_MOD(info->extack,
 				   "all namespaces: send GET_STATS as a dump");
 		return -EINVAL;
 	}
-	err = check_netns(skb, info->attrs, &inum, info->extack);
-	if (err)
-		return err;
+	net = request_net(skb, info->attrs, info->extack);
+	if (IS_ERR(net))
+		return PTR_ERR(net);
+	s = kmalloc(sizeof(*s), GFP_KERNEL);
 	msg = genlmsg_new(twmon_stats_size(true), GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	mutex_lock(&twmon_nets_lock);
-	tn = inum ? twmon_net_by_inum(inum) : twmon_net(genl_info_net(info));
-	err = tn ? fill_stats(msg, tn, info->snd_portid, info->snd_seq, 0, true)
-		 : -ENOENT;
-	mutex_unlock(&twmon_nets_lock);
+	if (s && msg)
+		err = fill_stats(msg, twmon_net(net), s, info->snd_portid,
+				 info->snd_seq, 0, true);
+	put_net(net);
+	kfree(s);
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -270,27 +155,37 @@ static int twmon_stats_start(struct netlink_callback *cb)
 	return 0;
 }
 
-/* One message per namespace: every one with ALL_NETNS, else the caller's */
+/*
+ * One message per namespace: every one with ALL_NETNS, else the caller's.
+ * The kernel's RCU list of namespaces: nothing of ours is locked.
+ */
 static int twmon_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	bool all = dump_attrs(cb)[TWMON_A_ALL_NETNS];
-	struct net *own = sock_net(cb->skb->sk);
-	struct twmon_net *tn;
+	struct net *own = sock_net(cb->skb->sk), *net;
+	struct twmon_snapshot *s;
 	long i = 0;
 
-	mutex_lock(&twmon_nets_lock);
-	list_for_each_entry(tn, &twmon_nets, node) {
-		if (!all && tn->net != own)
+	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	rcu_read_lock();
+	for_each_net_rcu(net) {
+		struct twmon_net *tn = twmon_net(net);
+
+		if (!all && net != own)
 			continue;
-		if (i++ < cb->args[0] || READ_ONCE(tn->dead))
+		if (i++ < cb->args[0] || !READ_ONCE(tn->ready) ||
+		    READ_ONCE(tn->dead))
 			continue;
-		if (fill_stats(skb, tn, NETLINK_CB(cb->skb).portid,
+		if (fill_stats(skb, tn, s, NETLINK_CB(cb->skb).portid,
 			       cb->nlh->nlmsg_seq, NLM_F_MULTI, false)) {
 			i--;
 			break;
 		}
 	}
-	mutex_unlock(&twmon_nets_lock);
+	rcu_read_unlock();
+	kfree(s);
 	cb->args[0] = i;
 	return skb->len;
 }
@@ -335,17 +230,29 @@ static int parse_family(struct nlattr **attrs, u8 *family,
 	return 0;
 }
 
-static int twmon_table_start(struct netlink_callback *cb, int addr_attr,
-			     int port_attr)
+static int twmon_table_done(struct netlink_callback *cb)
+{
+	struct twmon_table_dump *d = (void *)cb->ctx;
+
+	if (d->walk) {
+		twmon_walk_end(d->walk);
+		kfree(d->walk);
+	}
+	if (d->net)
+		put_net(d->net);
+	return 0;
+}
+
+static int twmon_table_start(struct netlink_callback *cb, u8 kind,
+			     int addr_attr, int port_attr)
 {
 	struct twmon_table_dump *d = (void *)cb->ctx;
 	struct nlattr **attrs = dump_attrs(cb);
+	struct net *net;
 	int err;
 
 	memset(d, 0, sizeof(*d));
 	err = parse_family(attrs, &d->family, cb->extack);
-	if (!err)
-		err = check_netns(cb->skb, attrs, &d->netns_inum, cb->extack);
 	if (err)
 		return err;
 	if (d->family)
@@ -363,17 +270,30 @@ static int twmon_table_start(struct netlink_callback *cb, int addr_attr,
 	}
 	if (attrs[TWMON_A_MIN_COUNT])
 		d->min_count = nla_get_u32(attrs[TWMON_A_MIN_COUNT]);
+	net = request_net(cb->skb, attrs, cb->extack);
+	if (IS_ERR(net))
+		return PTR_ERR(net);
+	d->walk = kmalloc(sizeof(*d->walk), GFP_KERNEL);
+	if (!d->walk) {
+		put_net(net);
+		return -ENOMEM;
+	}
+	/* .done runs once .start succeeded: it ends the walk, puts the net */
+	d->net = net;
+	twmon_walk_begin(d->walk, twmon_net(net), kind);
 	return 0;
 }
 
 static int twmon_dests_start(struct netlink_callback *cb)
 {
-	return twmon_table_start(cb, TWMON_A_REMOTE_ADDR, TWMON_A_REMOTE_PORT);
+	return twmon_table_start(cb, TWMON_KIND_DEST, TWMON_A_REMOTE_ADDR,
+				 TWMON_A_REMOTE_PORT);
 }
 
 static int twmon_services_start(struct netlink_callback *cb)
 {
-	return twmon_table_start(cb, TWMON_A_LOCAL_ADDR, TWMON_A_LOCAL_PORT);
+	return twmon_table_start(cb, TWMON_KIND_SERVICE, TWMON_A_LOCAL_ADDR,
+				 TWMON_A_LOCAL_PORT);
 }
 
 struct table_fill {
@@ -383,7 +303,7 @@ struct table_fill {
 	int cmd;
 };
 
-static int fill_entry(const struct twmon_row *e, u32 count, void *arg)
+static int fill_entry(struct twmon_row *e, u32 count, void *arg)
 {
 	const struct table_fill *f = arg;
 	const struct twmon_table_dump *d = f->d;
@@ -404,6 +324,7 @@ static int fill_entry(const struct twmon_row *e, u32 count, void *arg)
 			  f->cmd);
 	if (!hdr)
 		return -EMSGSIZE;
+	nl_dump_check_consistent(f->cb, genlmsg_nlhdr(hdr));
 	nest = nla_nest_start(skb, TWMON_A_ENTRY);
 	if (!nest || nla_put_u8(skb, TWMON_E_FAMILY, k->family) ||
 	    twmon_put_addr(skb, TWMON_E_LOCAL_ADDR, k->family, &k->laddr) ||
@@ -420,38 +341,26 @@ static int fill_entry(const struct twmon_row *e, u32 count, void *arg)
 }
 
 static int twmon_table_dump(struct sk_buff *skb, struct netlink_callback *cb,
-			    u8 kind, int cmd)
+			    int cmd)
 {
 	struct twmon_table_dump *d = (void *)cb->ctx;
+	struct twmon_walk *w = d->walk;
 	struct table_fill f = { skb, cb, d, cmd };
-	struct net *net = sock_net(cb->skb->sk);
-	struct twmon_net *tn;
 
-	if (d->done)
-		return 0;
-	if (!d->netns_inum) {
-		if (!twmon_table_walk(net, kind, &d->pos, fill_entry, &f))
-			d->done = 1;
-		return skb->len;
-	}
-	/* another namespace: the lock keeps it listed while its rows are read */
-	mutex_lock(&twmon_nets_lock);
-	tn = twmon_net_by_inum(d->netns_inum);
-	if (!tn || !twmon_table_walk(tn->net, kind, &d->pos, fill_entry, &f))
-		d->done = 1; /* done, or the namespace went away since .start */
-	mutex_unlock(&twmon_nets_lock);
+	/* rows dropped or the table resized between calls: NLM_F_DUMP_INTR */
+	cb->seq = atomic_read(&w->tn->gen) + w->resizes + 1;
+	twmon_walk(w, fill_entry, &f);
 	return skb->len;
 }
 
 static int twmon_dests_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return twmon_table_dump(skb, cb, TWMON_KIND_DEST, TWMON_CMD_GET_DESTS);
+	return twmon_table_dump(skb, cb, TWMON_CMD_GET_DESTS);
 }
 
 static int twmon_services_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return twmon_table_dump(skb, cb, TWMON_KIND_SERVICE,
-				TWMON_CMD_GET_SERVICES);
+	return twmon_table_dump(skb, cb, TWMON_CMD_GET_SERVICES);
 }
 
 static int twmon_socks_start(struct netlink_callback *cb)
@@ -615,6 +524,7 @@ static int twmon_get_config(struct sk_buff *skb, struct genl_info *info)
 			atomic_read(&twmon_stats_interval_ms)) ||
 	    nla_put_u32(msg, TWMON_A_MAX_DESTS, twmon_max_dests) ||
 	    nla_put_u32(msg, TWMON_A_MAX_SERVICES, twmon_max_services) ||
+	    nla_put_u32(msg, TWMON_A_MAX_ENTRIES, twmon_max_entries) ||
 	    nla_put_u64_64bit(msg, TWMON_A_PURGED_DEAD_NETNS, purged,
 			      TWMON_A_PAD) ||
 	    nla_put_u64_64bit(msg, TWMON_A_MISSED, twmon_hooks_missed(),
@@ -670,11 +580,13 @@ static const struct genl_ops twmon_ops[] = {
 		.cmd = TWMON_CMD_GET_DESTS,
 		.start = twmon_dests_start,
 		.dumpit = twmon_dests_dump,
+		.done = twmon_table_done,
 	},
 	{
 		.cmd = TWMON_CMD_GET_SERVICES,
 		.start = twmon_services_start,
 		.dumpit = twmon_services_dump,
+		.done = twmon_table_done,
 	},
 	{
 		.cmd = TWMON_CMD_GET_SOCKS,
@@ -715,15 +627,11 @@ struct genl_family twmon_family __ro_after_init = {
 
 int twmon_genl_init(void)
 {
-	int err = genl_register_family(&twmon_family);
-
-	if (!err)
-		twmon_notify_start();
-	return err;
+	return genl_register_family(&twmon_family);
 }
 
+/* After twmon_notify_stop(): nothing multicasts to the family any more */
 void twmon_genl_exit(void)
 {
-	twmon_notify_stop();
 	genl_unregister_family(&twmon_family);
 }

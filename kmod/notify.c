@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * twmon: the multicast groups. A delayed work looks at every namespace
- * once per interval: it multicasts a stats snapshot to the "stats" group
- * and edge-triggered events to the "events" group, only where someone
- * listens. Nothing here runs on the probes' path: a flood can raise at
- * most one message per namespace, group and interval.
+ * twmon: the multicast groups. Once per interval a scan looks at every
+ * namespace on the kernel's RCU list and queues that namespace's own work
+ * where someone listens; the work multicasts a stats snapshot to the
+ * "stats" group and edge-triggered events to the "events" group. A
+ * namespace's work touches only its own counters and rows, holds no lock
+ * of ours and may sleep: nothing here runs on the probes' path, and no
+ * namespace (or unprivileged listener) can hold up another.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -14,51 +16,69 @@
 #include <net/ip.h>
 #include "internal.h"
 
-#define TWMON_HIGH_POOLS	64	/* pools remembered above watermark */
 #define TWMON_HYSTERESIS_PCT	10	/* clear 10 points below the mark */
 
-/* Edge state of one namespace, built when an events listener appears */
-struct twmon_notify_state {
-	u64 seq[2];			/* per group, for gap detection */
-	bool primed;			/* last_* hold a previous interval */
-	u64 last_overflow, last_eaddrnotavail, last_linger_abort;
-	bool overflow_on, eaddrnotavail_on, buckets_high;
-	unsigned int n_high;
-	struct twmon_key high[TWMON_HIGH_POOLS];
-};
-
-static struct delayed_work twmon_notify_work;
+static struct workqueue_struct *twmon_notify_wq;
+static struct delayed_work twmon_scan_work;
+/* running and the scan's requeue under one lock: rmmod vs SET_CONFIG */
+static DEFINE_SPINLOCK(twmon_notify_lock);
 static bool twmon_notify_running;
 
+static bool has_listeners(struct twmon_net *tn, enum twmon_mcgrp grp)
+{
+	return genl_has_listeners(&twmon_family, tn->net, grp);
+}
+
+bool twmon_events_listened(struct twmon_net *tn)
+{
+	return has_listeners(tn, TWMON_GRP_EVENTS);
+}
+
+/* Events of one namespace and interval, as many messages as they need */
 struct event_msg {
 	struct twmon_net *tn;
-	struct twmon_notify_state *st;
 	struct sk_buff *skb;
 	void *hdr;
-	int err;
+	struct nlattr *seq;		/* numbered when sent */
+	unsigned int events;		/* in this message */
 };
 
 static int event_msg_begin(struct event_msg *m)
 {
+	m->events = 0;
 	m->skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!m->skb)
-		return -ENOMEM;
+		goto lost;
 	m->hdr = genlmsg_put(m->skb, 0, 0, &twmon_family, 0, TWMON_CMD_EVENT);
 	if (!m->hdr ||
 	    nla_put_u32(m->skb, TWMON_A_NETNS_INUM, m->tn->net->ns.inum) ||
-	    nla_put_u64_64bit(m->skb, TWMON_A_SEQ, ++m->st->seq[TWMON_GRP_EVENTS],
-			      TWMON_A_PAD)) {
+	    nla_put_u64_64bit(m->skb, TWMON_A_SEQ, 0, TWMON_A_PAD)) {
 		nlmsg_free(m->skb);
 		m->skb = NULL;
-		return -EMSGSIZE;
+		goto lost;
 	}
+	m->seq = nlmsg_find_attr(nlmsg_hdr(m->skb), GENL_HDRLEN, TWMON_A_SEQ);
 	return 0;
+lost:
+	/* a number spent with nothing sent: the listener sees a gap */
+	m->tn->notify.seq[TWMON_GRP_EVENTS]++;
+	return -ENOMEM;
 }
 
+/* Number and send the message, if it holds any event */
 static void event_msg_send(struct event_msg *m)
 {
+	u64 seq;
+
 	if (!m->skb)
 		return;
+	if (!m->events) {
+		nlmsg_free(m->skb);
+		m->skb = NULL;
+		return;
+	}
+	seq = ++m->tn->notify.seq[TWMON_GRP_EVENTS];
+	memcpy(nla_data(m->seq), &seq, sizeof(seq));
 	genlmsg_end(m->skb, m->hdr);
 	/* ENOBUFS at a slow listener is its to see, as a socket error */
 	genlmsg_multicast_netns(&twmon_family, m->tn->net, m->skb, 0,
@@ -66,96 +86,81 @@ static void event_msg_send(struct event_msg *m)
 	m->skb = NULL;
 }
 
-static int put_event(struct sk_buff *skb, u32 type, u64 value, u64 threshold,
+/* Add one event, sending the message first when it is full */
+static int add_event(struct event_msg *m, u32 type, u64 value, u64 threshold,
 		     const struct twmon_key *pool)
-{
-	struct nlattr *ev = nla_nest_start(skb, TWMON_A_EVENT);
-
-	if (!ev || nla_put_u32(skb, TWMON_V_TYPE, type) ||
-	    nla_put_u64_64bit(skb, TWMON_V_VALUE, value, TWMON_V_PAD) ||
-	    nla_put_u64_64bit(skb, TWMON_V_THRESHOLD, threshold, TWMON_V_PAD))
-		return -EMSGSIZE;
-	if (pool &&
-	    (nla_put_u8(skb, TWMON_V_FAMILY, pool->family) ||
-	     twmon_put_addr(skb, TWMON_V_LOCAL_ADDR, pool->family, &pool->laddr) ||
-	     twmon_put_addr(skb, TWMON_V_REMOTE_ADDR, pool->family, &pool->raddr) ||
-	     nla_put_u16(skb, TWMON_V_REMOTE_PORT, ntohs(pool->port))))
-		return -EMSGSIZE;
-	nla_nest_end(skb, ev);
-	return 0;
-}
-
-/* Add one event, starting a new message when the current one is full */
-static void add_event(struct event_msg *m, u32 type, u64 value, u64 threshold,
-		      const struct twmon_key *pool)
 {
 	int tries;
 
 	for (tries = 0; tries < 2; tries++) {
 		if (!m->skb && event_msg_begin(m))
-			return;
-		if (!put_event(m->skb, type, value, threshold, pool))
-			return;
-		event_msg_send(m);	/* full: send what fits, go on */
+			return -ENOMEM;
+		if (!twmon_put_event(m->skb, type, value, threshold, pool)) {
+			m->events++;
+			return 0;
+		}
+		event_msg_send(m);
 	}
+	return -EMSGSIZE;
 }
 
 struct pool_walk {
 	struct event_msg *m;
-	u64 range, mark;
+	u64 range, mark, clear;
+	u32 epoch;
 };
 
-static bool pool_is_high(const struct twmon_notify_state *st,
-			 const struct twmon_key *k)
-{
-	unsigned int i;
-
-	for (i = 0; i < st->n_high; i++)
-		if (!memcmp(&st->high[i], k, sizeof(*k)))
-			return true;
-	return false;
-}
-
-static int pool_check(const struct twmon_row *e, u32 count, void *arg)
+/*
+ * Under RCU (the row walk): no allocation, no sending. A full message
+ * stops the walk; the caller sends it and resumes at this row.
+ */
+static int pool_check(struct twmon_row *e, u32 count, void *arg)
 {
 	struct pool_walk *w = arg;
-	struct twmon_notify_state *st = w->m->st;
+	bool high = READ_ONCE(e->high_epoch) == w->epoch;
+	struct sk_buff *skb = w->m->skb;
 
-	if ((u64)count * 100 < w->mark * w->range || pool_is_high(st, &e->key) ||
-	    st->n_high == TWMON_HIGH_POOLS)
-		return 0;
-	st->high[st->n_high++] = e->key;
-	add_event(w->m, TWMON_EV_POOL_HIGH, count, w->mark * w->range / 100,
-		  &e->key);
+	if (!high && (u64)count * 100 >= w->mark * w->range) {
+		if (twmon_put_event(skb, TWMON_EV_POOL_HIGH, count,
+				    w->mark * w->range / 100, &e->key))
+			return -EMSGSIZE;
+		w->m->events++;
+		WRITE_ONCE(e->high_epoch, w->epoch);
+	} else if (high && (u64)count * 100 < w->clear * w->range) {
+		if (twmon_put_event(skb, TWMON_EV_POOL_OK, count,
+				    w->clear * w->range / 100, &e->key))
+			return -EMSGSIZE;
+		w->m->events++;
+		WRITE_ONCE(e->high_epoch, 0);
+	}
 	return 0;
 }
 
-/* Pools: up past the mark, and back below mark - hysteresis (or gone) */
+/* Pools: up past the mark, and back below mark - hysteresis (or empty) */
 static void pool_events(struct event_msg *m)
 {
-	struct twmon_notify_state *st = m->st;
-	struct pool_walk w = { .m = m };
-	unsigned long pos = 0;
-	unsigned int i = 0;
+	struct pool_walk w = { .m = m, .epoch = m->tn->notify.epoch };
+	struct twmon_walk walk;
 	int low, high;
-	u64 clear;
 
 	inet_get_local_port_range(m->tn->net, &low, &high);
 	w.range = high - low + 1;
 	w.mark = atomic_read(&twmon_pool_wm_pct);
-	clear = w.mark > TWMON_HYSTERESIS_PCT ? w.mark - TWMON_HYSTERESIS_PCT : 0;
-	while (i < st->n_high) {
-		u32 count = twmon_table_count(&st->high[i]);
-
-		if ((u64)count * 100 >= clear * w.range) {
-			i++;
-			continue;
+	w.clear = w.mark > TWMON_HYSTERESIS_PCT ? w.mark - TWMON_HYSTERESIS_PCT : 0;
+	twmon_walk_begin(&walk, m->tn, TWMON_KIND_DEST);
+	walk.with_empty = true;
+	while (!walk.done) {
+		/* a fresh message for each stretch of the walk */
+		if (!m->skb && event_msg_begin(m))
+			break;
+		if (twmon_walk(&walk, pool_check, &w) < 0) {
+			if (!m->events)
+				break;	/* one event larger than a message */
+			event_msg_send(m);
+			cond_resched();
 		}
-		add_event(m, TWMON_EV_POOL_OK, count, clear * w.range / 100,
-			  &st->high[i]);
-		st->high[i] = st->high[--st->n_high];
 	}
-	twmon_table_walk(m->tn->net, TWMON_KIND_DEST, &pos, pool_check, &w);
+	twmon_walk_end(&walk);
 }
 
 /* A counter that moved this interval: begin; one that stood still: end */
@@ -176,8 +181,8 @@ static void edge(struct event_msg *m, bool *on, u64 *last, u64 now,
 
 static void notify_events(struct twmon_net *tn, const struct twmon_snapshot *s)
 {
-	struct twmon_notify_state *st = tn->notify;
-	struct event_msg m = { .tn = tn, .st = st };
+	struct twmon_notify_state *st = &tn->notify;
+	struct event_msg m = { .tn = tn };
 	u64 max_tw = READ_ONCE(tn->net->ipv4.tcp_death_row.sysctl_max_tw_buckets);
 	u64 mark = atomic_read(&twmon_buckets_wm_pct);
 	u64 clear = mark > TWMON_HYSTERESIS_PCT ? mark - TWMON_HYSTERESIS_PCT : 0;
@@ -186,6 +191,9 @@ static void notify_events(struct twmon_net *tn, const struct twmon_snapshot *s)
 		st->last_overflow = s->overflow;
 		st->last_eaddrnotavail = s->eaddrnotavail;
 		st->last_linger_abort = s->linger_abort;
+		st->overflow_on = false;
+		st->eaddrnotavail_on = false;
+		st->buckets_high = false;
 		st->primed = true;
 	}
 	edge(&m, &st->overflow_on, &st->last_overflow, s->overflow,
@@ -212,16 +220,16 @@ static void notify_events(struct twmon_net *tn, const struct twmon_snapshot *s)
 
 static void notify_stats(struct twmon_net *tn, const struct twmon_snapshot *s)
 {
+	u64 seq = ++tn->notify.seq[TWMON_GRP_STATS];
 	struct sk_buff *skb = genlmsg_new(twmon_stats_size(false), GFP_KERNEL);
 	void *hdr;
 
 	if (!skb)
-		return;
+		return;		/* the number is spent: a gap, then resync */
 	hdr = genlmsg_put(skb, 0, 0, &twmon_family, 0, TWMON_CMD_STATS_NOTIFY);
 	if (!hdr ||
 	    nla_put_u32(skb, TWMON_A_NETNS_INUM, tn->net->ns.inum) ||
-	    nla_put_u64_64bit(skb, TWMON_A_SEQ,
-			      ++tn->notify->seq[TWMON_GRP_STATS], TWMON_A_PAD) ||
+	    nla_put_u64_64bit(skb, TWMON_A_SEQ, seq, TWMON_A_PAD) ||
 	    nla_put_u32(skb, TWMON_A_HOOKS, twmon_hooks_active()) ||
 	    twmon_fill_stats_nest(skb, tn, s, false)) {
 		nlmsg_free(skb);
@@ -232,66 +240,110 @@ static void notify_stats(struct twmon_net *tn, const struct twmon_snapshot *s)
 				TWMON_GRP_STATS, GFP_KERNEL);
 }
 
-static void twmon_notify_fn(struct work_struct *work)
+/* One namespace's turn: queued by the scan only while someone listens */
+static void twmon_net_notify_fn(struct work_struct *work)
 {
-	struct twmon_snapshot *s = kmalloc(sizeof(*s), GFP_KERNEL);
-	struct twmon_net *tn;
+	struct twmon_net *tn = container_of(work, struct twmon_net, notify_work);
+	bool stats = has_listeners(tn, TWMON_GRP_STATS);
+	bool events = has_listeners(tn, TWMON_GRP_EVENTS);
+	struct twmon_snapshot *s;
 
-	mutex_lock(&twmon_nets_lock);
-	list_for_each_entry(tn, &twmon_nets, node) {
-		bool stats, events;
-
-		if (!s || READ_ONCE(tn->dead))
-			continue;
-		stats = genl_has_listeners(&twmon_family, tn->net, TWMON_GRP_STATS);
-		events = genl_has_listeners(&twmon_family, tn->net, TWMON_GRP_EVENTS);
-		if (!events && tn->notify)
-			tn->notify->primed = false;	/* edges restart */
-		if (!stats && !events)
-			continue;
-		if (!tn->notify) {
-			tn->notify = kzalloc(sizeof(*tn->notify), GFP_KERNEL);
-			if (!tn->notify)
-				continue;
-		}
-		twmon_snapshot(tn, s);
-		if (stats)
-			notify_stats(tn, s);
-		if (events)
-			notify_events(tn, s);
+	/* events heard again after a pause: edges and pool marks restart */
+	if (xchg(&tn->events_gap, false) || !events) {
+		tn->notify.primed = false;
+		tn->notify.epoch++;
+		if (!tn->notify.epoch)
+			tn->notify.epoch++;	/* 0 means "no mark" */
 	}
-	mutex_unlock(&twmon_nets_lock);
+	if (!stats && !events)
+		return;
+	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return;
+	twmon_snapshot(tn, s);
+	if (stats)
+		notify_stats(tn, s);
+	if (events)
+		notify_events(tn, s);
 	kfree(s);
-	if (READ_ONCE(twmon_notify_running))
-		schedule_delayed_work(&twmon_notify_work,
-				      msecs_to_jiffies(atomic_read(&twmon_stats_interval_ms)));
 }
 
-/* Under twmon_nets_lock, from the namespace's exit */
+/* Every interval: queue the turn of each namespace someone listens to */
+static void twmon_scan_fn(struct work_struct *work)
+{
+	struct net *net;
+
+	rcu_read_lock();
+	for_each_net_rcu(net) {
+		struct twmon_net *tn = twmon_net(net);
+
+		bool events;
+
+		if (!READ_ONCE(tn->ready) || READ_ONCE(tn->dead))
+			continue;
+		events = has_listeners(tn, TWMON_GRP_EVENTS);
+		if (!events)
+			WRITE_ONCE(tn->events_gap, true);
+		if (events || has_listeners(tn, TWMON_GRP_STATS))
+			queue_work(twmon_notify_wq, &tn->notify_work);
+	}
+	rcu_read_unlock();
+	spin_lock_bh(&twmon_notify_lock);
+	if (twmon_notify_running)
+		queue_delayed_work(twmon_notify_wq, &twmon_scan_work,
+				   msecs_to_jiffies(atomic_read(&twmon_stats_interval_ms)));
+	spin_unlock_bh(&twmon_notify_lock);
+}
+
+void twmon_notify_net_init(struct twmon_net *tn)
+{
+	INIT_WORK(&tn->notify_work, twmon_net_notify_fn);
+	tn->notify.epoch = 1;
+}
+
+/* From the namespace's exit: the scan can no longer queue it */
 void twmon_notify_net_exit(struct twmon_net *tn)
 {
-	kfree(tn->notify);
-	tn->notify = NULL;
+	cancel_work_sync(&tn->notify_work);
+}
+
+int twmon_notify_init(void)
+{
+	INIT_DELAYED_WORK(&twmon_scan_work, twmon_scan_fn);
+	twmon_notify_wq = alloc_workqueue("twmon_notify", WQ_UNBOUND, 0);
+	return twmon_notify_wq ? 0 : -ENOMEM;
+}
+
+void twmon_notify_exit(void)
+{
+	destroy_workqueue(twmon_notify_wq);
 }
 
 void twmon_notify_start(void)
 {
-	INIT_DELAYED_WORK(&twmon_notify_work, twmon_notify_fn);
-	WRITE_ONCE(twmon_notify_running, true);
-	schedule_delayed_work(&twmon_notify_work,
-			      msecs_to_jiffies(atomic_read(&twmon_stats_interval_ms)));
+	spin_lock_bh(&twmon_notify_lock);
+	twmon_notify_running = true;
+	queue_delayed_work(twmon_notify_wq, &twmon_scan_work,
+			   msecs_to_jiffies(atomic_read(&twmon_stats_interval_ms)));
+	spin_unlock_bh(&twmon_notify_lock);
 }
 
 /* A new interval applies at once, not after the old one ran out */
 void twmon_notify_reschedule(void)
 {
-	if (READ_ONCE(twmon_notify_running))
-		mod_delayed_work(system_wq, &twmon_notify_work,
+	spin_lock_bh(&twmon_notify_lock);
+	if (twmon_notify_running)
+		mod_delayed_work(twmon_notify_wq, &twmon_scan_work,
 				 msecs_to_jiffies(atomic_read(&twmon_stats_interval_ms)));
+	spin_unlock_bh(&twmon_notify_lock);
 }
 
+/* Before the family goes: nothing multicasts once this returns */
 void twmon_notify_stop(void)
 {
-	WRITE_ONCE(twmon_notify_running, false);
-	cancel_delayed_work_sync(&twmon_notify_work);
+	spin_lock_bh(&twmon_notify_lock);
+	twmon_notify_running = false;
+	spin_unlock_bh(&twmon_notify_lock);
+	cancel_delayed_work_sync(&twmon_scan_work);
+	flush_workqueue(twmon_notify_wq);	/* namespaces' turns */
 }

@@ -1,27 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * twmon: the live tables (outgoing pools and services), one hash table for
- * both kinds and every namespace. Lookups are lockless under RCU and take a
- * reference with atomic_inc_not_zero(); a bucket's lock is taken only to
- * insert a new key or to unlink one whose count reached zero.
+ * twmon: the live tables (outgoing pools and services), one rhashtable per
+ * network namespace for both kinds. Lookups are lockless under RCU; a row
+ * counts its sockets by expiry in tagged slots (internal.h), so a probe hit
+ * the kernel missed is wrong for at most that socket's life. Rows are
+ * never freed by the probes: a per-namespace work drops the empty ones.
+ *
+ * Capacity: each namespace has its own limits (max_dests, max_services).
+ * Rows of namespaces other than the initial one also draw on one host-wide
+ * bound (max_entries) past a small reserve each, so no namespace can take
+ * the initial one's room and memory stays bounded.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/slab.h>
-#include <linux/jhash.h>
-#include <linux/log2.h>
-#include <linux/vmalloc.h>
 #include "internal.h"
 
-struct twmon_bucket {
-	struct hlist_head head;
-	spinlock_t lock;		/* insert and unlink */
-};
+#define TWMON_NETNS_RESERVE	64	/* rows per kind outside max_entries */
+#define TWMON_REAP_DELAY	(16 * HZ)
 
-static struct twmon_bucket *twmon_buckets;
-static unsigned int twmon_bucket_mask;
-static atomic_t twmon_entries_total[2];	/* dests, services, all netns */
-static u32 twmon_hash_seed __read_mostly;
+static struct kmem_cache *twmon_row_cache;
+static struct workqueue_struct *twmon_table_wq;
+static atomic_t twmon_entries_shared;	/* rows charged to max_entries */
+
+static const struct rhashtable_params twmon_row_params = {
+	.key_len = sizeof(struct twmon_key),
+	.key_offset = offsetof(struct twmon_row, key),
+	.head_offset = offsetof(struct twmon_row, node),
+	.automatic_shrinking = true,
+};
 
 static inline int kind_index(u8 kind)
 {
@@ -33,204 +40,294 @@ static unsigned int kind_limit(u8 kind)
 	return kind == TWMON_KIND_DEST ? twmon_max_dests : twmon_max_services;
 }
 
-static struct twmon_bucket *bucket_of(const struct twmon_key *k)
+/* The row slots that can hold live sockets at second now_s: their tags */
+static u32 tag_lo(u32 now_s)
 {
-	u32 h = jhash2((const u32 *)&k->laddr, 8,
-		       jhash_3words((u32)(unsigned long)k->net,
-				    k->family | k->kind << 8 | (u32)k->port << 16,
-				    0, twmon_hash_seed));
-
-	return &twmon_buckets[h & twmon_bucket_mask];
+	return (now_s - TWMON_SLACK_S) / TWMON_ROW_SLOT_S;
 }
 
-static bool key_eq(const struct twmon_key *a, const struct twmon_key *b)
+static u32 tag_hi(u32 now_s)
 {
-	return a->net == b->net && a->family == b->family &&
-	       a->kind == b->kind && a->port == b->port &&
-	       ipv6_addr_equal(&a->laddr, &b->laddr) &&
-	       ipv6_addr_equal(&a->raddr, &b->raddr);
+	return (now_s + TCP_TIMEWAIT_LEN / HZ + 1) / TWMON_ROW_SLOT_S;
 }
 
-static struct twmon_row *lookup(struct twmon_bucket *b,
-				  const struct twmon_key *k)
-{
-	struct twmon_row *e;
+static_assert(TWMON_ROW_SLOTS * TWMON_ROW_SLOT_S >
+	      TCP_TIMEWAIT_LEN / HZ + TWMON_SLACK_S + 2 * TWMON_ROW_SLOT_S);
 
-	hlist_for_each_entry_rcu(e, &b->head, node)
-		if (key_eq(&e->key, k))
-			return e;
-	return NULL;
+/* Sockets under row e now (a sum that races with probes is at least 0) */
+u32 twmon_row_count(const struct twmon_row *e, u32 now_s)
+{
+	u32 lo = tag_lo(now_s), hi = tag_hi(now_s);
+	s64 sum = 0;
+	int i;
+
+	for (i = 0; i < TWMON_ROW_SLOTS; i++) {
+		u64 v = atomic64_read(&e->slot[i]);
+		u32 tag = v >> 32;
+
+		if (tag - lo <= hi - lo)
+			sum += (s32)(u32)v;
+	}
+	return clamp_t(s64, sum, 0, U32_MAX);
+}
+
+/* Add delta sockets expiring in second `second` to row e */
+static void row_add(struct twmon_row *e, u32 second, int delta)
+{
+	u32 tag = second / TWMON_ROW_SLOT_S;
+	atomic64_t *slot = &e->slot[tag % TWMON_ROW_SLOTS];
+	s64 old = atomic64_read(slot), new;
+
+	do {
+		s32 count = (u32)(old >> 32) == tag ? (s32)(u32)old : 0;
+
+		new = (s64)((u64)tag << 32 | (u32)(count + delta));
+	} while (!atomic64_try_cmpxchg(slot, &old, new));
+}
+
+static bool charge_row(struct twmon_net *tn, u8 kind)
+{
+	int ki = kind_index(kind);
+	int n = atomic_inc_return(&tn->entries[ki]);
+
+	if (n > kind_limit(kind))
+		goto undo;
+	if (net_eq(tn->net, &init_net) || n <= TWMON_NETNS_RESERVE)
+		return true;
+	if (atomic_inc_return(&twmon_entries_shared) <= twmon_max_entries)
+		return true;
+	atomic_dec(&twmon_entries_shared);
+undo:
+	atomic_dec(&tn->entries[ki]);
+	return false;
+}
+
+static void uncharge_row(struct twmon_net *tn, u8 kind)
+{
+	int n = atomic_dec_return(&tn->entries[kind_index(kind)]) + 1;
+
+	if (!net_eq(tn->net, &init_net) && n > TWMON_NETNS_RESERVE)
+		atomic_dec(&twmon_entries_shared);
+}
+
+static struct twmon_row *lookup(struct twmon_net *tn, const struct twmon_key *k)
+{
+	return rhashtable_lookup(&tn->table, k, twmon_row_params);
 }
 
 /*
- * Count one more socket under key k. Returns the kind it was counted as,
- * or TWMON_KIND_NONE when the table is full or memory is short.
+ * Count delta sockets expiring in second `second` under key k (delta < 0:
+ * they ended). A birth (delta > 0) makes the row if there is none. False
+ * if the socket could not be counted: no row for a death, or for a birth
+ * a full table or no memory (the caller counts it as untracked).
+ * Any context; callers hold no lock of ours.
  */
-enum twmon_kind twmon_table_get(struct twmon_net *tn, const struct twmon_key *k)
+bool twmon_table_add(struct twmon_net *tn, const struct twmon_key *k,
+		     u32 second, int delta)
 {
-	struct twmon_bucket *b = bucket_of(k);
-	struct twmon_row *e;
-	int ki = kind_index(k->kind);
-	unsigned long flags;
+	struct twmon_row *e, *old;
 
 	rcu_read_lock();
-	e = lookup(b, k);
-	if (e && atomic_inc_not_zero(&e->count)) {
-		rcu_read_unlock();
-		return k->kind;
-	}
-	rcu_read_unlock();
-
-	/* irqsave: probes run in task, softirq and stop_machine context */
-	spin_lock_irqsave(&b->lock, flags);
-	e = lookup(b, k);	/* a count-0 entry is unlinked under this lock */
-	if (e) {
-		atomic_inc(&e->count);
+	e = lookup(tn, k);
+	if (e || delta < 0)
+		goto out;
+	if (!charge_row(tn, k->kind)) {
+		/* full: drop the empty rows now; this socket is untracked */
+		if (!test_and_set_bit(0, &tn->reap_now))
+			mod_delayed_work(twmon_table_wq, &tn->reap_work, 0);
 		goto out;
 	}
-	if (atomic_inc_return(&twmon_entries_total[ki]) > kind_limit(k->kind))
-		goto full;
-	e = kmalloc(sizeof(*e), GFP_ATOMIC);
-	if (!e)
-		goto full;
+	e = kmem_cache_zalloc(twmon_row_cache, GFP_ATOMIC | __GFP_NOWARN);
+	if (!e) {
+		uncharge_row(tn, k->kind);
+		goto out;
+	}
 	e->key = *k;
-	atomic_set(&e->count, 1);
-	hlist_add_head_rcu(&e->node, &b->head);
-	atomic_inc(&tn->entries[ki]);
+	old = rhashtable_lookup_get_insert_fast(&tn->table, &e->node,
+						twmon_row_params);
+	if (old) {
+		/* another CPU made it first, or the table said no */
+		kmem_cache_free(twmon_row_cache, e);
+		uncharge_row(tn, k->kind);
+		e = IS_ERR(old) ? NULL : old;
+	} else {
+		queue_delayed_work(twmon_table_wq, &tn->reap_work,
+				   TWMON_REAP_DELAY);
+	}
 out:
-	spin_unlock_irqrestore(&b->lock, flags);
-	return k->kind;
-full:
-	atomic_dec(&twmon_entries_total[ki]);
-	spin_unlock_irqrestore(&b->lock, flags);
-	return TWMON_KIND_NONE;
-}
-
-static void unlink_entry(struct twmon_net *tn, struct twmon_row *e)
-{
-	int ki = kind_index(e->key.kind);
-
-	hlist_del_rcu(&e->node);
-	atomic_dec(&twmon_entries_total[ki]);
-	atomic_dec(&tn->entries[ki]);
-	kfree_rcu(e, rcu);
+	if (e)
+		row_add(e, second, delta);
+	rcu_read_unlock();
+	return e;
 }
 
 /* Live sockets under key k now (0 if none) */
-u32 twmon_table_count(const struct twmon_key *k)
+u32 twmon_table_count(struct twmon_net *tn, const struct twmon_key *k)
 {
 	struct twmon_row *e;
 	u32 count = 0;
 
 	rcu_read_lock();
-	e = lookup(bucket_of(k), k);
+	e = lookup(tn, k);
 	if (e)
-		count = atomic_read(&e->count);
+		count = twmon_row_count(e, twmon_expiry_second(jiffies));
 	rcu_read_unlock();
 	return count;
 }
 
-/* One socket counted under key k ended */
-void twmon_table_put(struct twmon_net *tn, const struct twmon_key *k)
+static void free_row_rcu(struct rcu_head *head)
 {
-	struct twmon_bucket *b = bucket_of(k);
-	struct twmon_row *e;
-	unsigned long flags;
-
-	rcu_read_lock();
-	e = lookup(b, k);
-	if (WARN_ON_ONCE(!e)) {
-		rcu_read_unlock();
-		return;
-	}
-	if (atomic_dec_and_lock_irqsave(&e->count, &b->lock, flags)) {
-		unlink_entry(tn, e);
-		spin_unlock_irqrestore(&b->lock, flags);
-	}
-	rcu_read_unlock();
-}
-
-/* Drop every entry of a namespace whose probes can no longer run */
-void twmon_table_flush_net(struct twmon_net *tn)
-{
-	struct twmon_row *e;
-	struct hlist_node *tmp;
-	unsigned long flags;
-	unsigned int i;
-
-	for (i = 0; i <= twmon_bucket_mask; i++) {
-		struct twmon_bucket *b = &twmon_buckets[i];
-
-		spin_lock_irqsave(&b->lock, flags);
-		hlist_for_each_entry_safe(e, tmp, &b->head, node)
-			if (e->key.net == tn->net)
-				unlink_entry(tn, e);
-		spin_unlock_irqrestore(&b->lock, flags);
-		cond_resched();
-	}
+	kmem_cache_free(twmon_row_cache, container_of(head, struct twmon_row, rcu));
 }
 
 /*
- * Walk the entries of one net and kind, resuming at *pos (bucket << 32 |
- * index in bucket). fn returning < 0 stops the walk; *pos then points at
- * the entry that did not fit, for the next dump call.
+ * Drop the rows that hold nobody: those idle for a whole TIME_WAIT (no
+ * birth since), or when the table is full, every empty one. A birth racing
+ * with the drop may be lost with the row: one socket's attribution.
  */
-int twmon_table_walk(const struct net *net, u8 kind, unsigned long *pos,
-		     int (*fn)(const struct twmon_row *e, u32 count, void *arg),
-		     void *arg)
+static void twmon_reap_fn(struct work_struct *work)
 {
-	unsigned long bkt = *pos >> 32, skip = *pos & 0xffffffff, idx;
+	struct twmon_net *tn = container_of(to_delayed_work(work),
+					    struct twmon_net, reap_work);
+	u32 now_s = twmon_expiry_second(jiffies);
+	bool full = test_and_clear_bit(0, &tn->reap_now);
+	bool events = twmon_events_listened(tn);
+	struct rhashtable_iter iter;
+	struct twmon_row *e;
+	unsigned int seen = 0;
+
+	rhashtable_walk_enter(&tn->table, &iter);
+	rhashtable_walk_start(&iter);
+	while ((e = rhashtable_walk_next(&iter))) {
+		bool idle = true;
+		int i;
+
+		if (IS_ERR(e))
+			continue;	/* -EAGAIN: resized, go on */
+		if (++seen % 256 == 0) {
+			rhashtable_walk_stop(&iter);
+			cond_resched();
+			rhashtable_walk_start(&iter);
+		}
+		if (twmon_row_count(e, now_s))
+			continue;
+		for (i = 0; i < TWMON_ROW_SLOTS; i++)
+			if ((s32)((u32)(atomic64_read(&e->slot[i]) >> 32) -
+				  now_s / TWMON_ROW_SLOT_S) >= 0)
+				idle = false;
+		/* a pool marked high waits for its pool-ok event first */
+		if ((!idle && !full) ||
+		    (events && READ_ONCE(e->high_epoch) == READ_ONCE(tn->notify.epoch)))
+			continue;
+		if (rhashtable_remove_fast(&tn->table, &e->node, twmon_row_params))
+			continue;
+		atomic_inc(&tn->gen);
+		uncharge_row(tn, e->key.kind);
+		call_rcu(&e->rcu, free_row_rcu);
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+	if (atomic_read(&tn->entries[0]) || atomic_read(&tn->entries[1]))
+		queue_delayed_work(twmon_table_wq, &tn->reap_work,
+				   TWMON_REAP_DELAY);
+}
+
+int twmon_table_net_init(struct twmon_net *tn)
+{
+	INIT_DELAYED_WORK(&tn->reap_work, twmon_reap_fn);
+	return rhashtable_init(&tn->table, &twmon_row_params);
+}
+
+static void free_row(void *ptr, void *arg)
+{
+	struct twmon_net *tn = arg;
+	struct twmon_row *e = ptr;
+
+	uncharge_row(tn, e->key.kind);
+	kmem_cache_free(twmon_row_cache, e);
+}
+
+/* From the namespace's exit: no probe, walk or work can see it any more */
+void twmon_table_net_exit(struct twmon_net *tn)
+{
+	cancel_delayed_work_sync(&tn->reap_work);
+	rhashtable_free_and_destroy(&tn->table, free_row, tn);
+}
+
+/*
+ * A walk over the rows of one kind that may stop and resume (dumps span
+ * several calls): fn returning < 0 stops it, and the next call starts
+ * with the row fn did not take. gen moves when a row is dropped or the
+ * table is resized while the walk is stopped: a dump then sets
+ * NLM_F_DUMP_INTR.
+ */
+void twmon_walk_begin(struct twmon_walk *w, struct twmon_net *tn, u8 kind)
+{
+	memset(w, 0, sizeof(*w));
+	w->tn = tn;
+	w->kind = kind;
+	rhashtable_walk_enter(&tn->table, &w->iter);
+}
+
+int twmon_walk(struct twmon_walk *w,
+	       int (*fn)(struct twmon_row *e, u32 count, void *arg), void *arg)
+{
+	u32 now_s = twmon_expiry_second(jiffies);
 	struct twmon_row *e;
 	int err = 0;
 
-	rcu_read_lock();
-	for (; bkt <= twmon_bucket_mask; bkt++, skip = 0) {
-		idx = 0;
-		hlist_for_each_entry_rcu(e, &twmon_buckets[bkt].head, node) {
-			u32 count;
+	if (w->done)
+		return 0;
+	rhashtable_walk_start(&w->iter);
+	e = w->retry ? rhashtable_walk_peek(&w->iter) :
+		       rhashtable_walk_next(&w->iter);
+	w->retry = false;
+	for (; e; e = rhashtable_walk_next(&w->iter)) {
+		u32 count;
 
-			if (e->key.net != net || e->key.kind != kind)
-				continue;
-			if (idx++ < skip)
-				continue;
-			count = atomic_read(&e->count);
-			if (!count)
-				continue;
-			err = fn(e, count, arg);
-			if (err < 0) {
-				*pos = bkt << 32 | (idx - 1);
-				goto out;
-			}
+		if (IS_ERR(e)) {
+			w->resizes++;	/* the dump may skip or repeat */
+			continue;
+		}
+		if (e->key.kind != w->kind)
+			continue;
+		count = twmon_row_count(e, now_s);
+		if (!count && !w->with_empty)
+			continue;
+		err = fn(e, count, arg);
+		if (err < 0) {
+			w->retry = true;
+			break;
 		}
 	}
-	*pos = bkt << 32;
-out:
-	rcu_read_unlock();
+	if (!e)
+		w->done = true;
+	rhashtable_walk_stop(&w->iter);
 	return err;
+}
+
+void twmon_walk_end(struct twmon_walk *w)
+{
+	rhashtable_walk_exit(&w->iter);
 }
 
 int twmon_table_init(void)
 {
-	unsigned int n = roundup_pow_of_two(max(twmon_max_dests +
-						twmon_max_services, 2u) / 2);
-	unsigned int i;
-
-	twmon_buckets = kvmalloc_array(n, sizeof(*twmon_buckets),
-				       GFP_KERNEL);
-	if (!twmon_buckets)
+	twmon_row_cache = KMEM_CACHE(twmon_row, 0);
+	if (!twmon_row_cache)
 		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		INIT_HLIST_HEAD(&twmon_buckets[i].head);
-		spin_lock_init(&twmon_buckets[i].lock);
+	twmon_table_wq = alloc_workqueue("twmon_reap", WQ_UNBOUND, 0);
+	if (!twmon_table_wq) {
+		kmem_cache_destroy(twmon_row_cache);
+		return -ENOMEM;
 	}
-	twmon_bucket_mask = n - 1;
-	twmon_hash_seed = get_random_u32();
 	return 0;
 }
 
-/* After every namespace was flushed and probes are gone */
+/* After every namespace's table was destroyed */
 void twmon_table_exit(void)
 {
-	rcu_barrier();		/* kfree_rcu() callbacks */
-	kvfree(twmon_buckets);
+	destroy_workqueue(twmon_table_wq);
+	rcu_barrier();		/* call_rcu() frees */
+	kmem_cache_destroy(twmon_row_cache);
 }

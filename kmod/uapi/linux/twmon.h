@@ -78,7 +78,9 @@
  *   reply: TWMON_A_VERSION (string, module version), TWMON_A_HOOKS,
  *     TWMON_A_HOOKS_WANTED (u32, hooks this kernel should have),
  *     TWMON_A_STATS_INTERVAL_MS (u32), TWMON_A_MAX_DESTS,
- *     TWMON_A_MAX_SERVICES (u32, module parameters),
+ *     TWMON_A_MAX_SERVICES (u32, module parameters: rows per namespace),
+ *     TWMON_A_MAX_ENTRIES (u32, module parameter: rows of all namespaces
+ *     but the initial one, past a reserve of 64 per namespace and kind),
  *     TWMON_A_PURGED_DEAD_NETNS (u64, sockets purged with a namespace
  *     whose counters were already gone), TWMON_A_MISSED (u64, probe hits
  *     the kernel could not deliver)
@@ -161,6 +163,7 @@ enum twmon_attr {
 	TWMON_A_EVENT,			/* nest: enum twmon_event_attr */
 	TWMON_A_BUCKETS_WATERMARK_PCT,	/* u32 */
 	TWMON_A_POOL_WATERMARK_PCT,	/* u32 */
+	TWMON_A_MAX_ENTRIES,		/* u32 */
 	__TWMON_A_LAST
 };
 #define TWMON_A_MAX (__TWMON_A_LAST - 1)
@@ -200,11 +203,18 @@ enum twmon_end {
 	TWMON_END_SYN,		/* a SYN opened a new incarnation */
 	TWMON_END_REUSE,	/* connect() took the port (tcp_tw_reuse) */
 	TWMON_END_ABORT,	/* destroyed through sock_diag (ss -K) */
-	TWMON_END_PURGE,	/* its network namespace went away */
+	/*
+	 * Never produced: TCP purges a namespace's sockets after its
+	 * counters are gone; such sockets are TWMON_A_PURGED_DEAD_NETNS.
+	 * Kept so that the numbers after it stay.
+	 */
+	TWMON_END_PURGE,
 	TWMON_END_OTHER,	/* a path twmon does not know */
 	__TWMON_END_LAST
 };
 #define TWMON_END_MAX (__TWMON_END_LAST - 1)
+/* The pad attribute inside TWMON_S_ENDED: not a reason, skip it */
+#define TWMON_END_PAD		255
 
 enum twmon_entry {
 	TWMON_E_UNSPEC,
