@@ -16,6 +16,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kprobes.h>
+#include <linux/fault-inject.h>
+#include <linux/debugfs.h>
 #include <net/tcp.h>
 #include <net/inet_timewait_sock.h>
 #include "internal.h"
@@ -33,6 +35,61 @@ struct twmon_rx_note {
 
 static DEFINE_PER_CPU(struct twmon_rx_note, twmon_rx);
 static DEFINE_PER_CPU(struct inet_timewait_sock *, twmon_timer_tw);
+
+/*
+ * Kernels built with fault injection (the debug kernel of make check) get
+ * /sys/kernel/debug/fail_twmon_hit: a birth, re-arm or death hit dropped
+ * as if kprobes had missed it, to prove that a miss heals. Counted in
+ * TWMON_A_MISSED like the kernel's own misses.
+ */
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+static DECLARE_FAULT_ATTR(twmon_fail_hit);
+static struct dentry *twmon_fail_dir;
+static u64 __percpu *twmon_hits_dropped;
+
+static bool hit_dropped(void)
+{
+	if (!should_fail(&twmon_fail_hit, 1))
+		return false;
+	this_cpu_inc(*twmon_hits_dropped);
+	return true;
+}
+
+static int fail_hit_init(void)
+{
+	twmon_hits_dropped = alloc_percpu(u64);
+	if (!twmon_hits_dropped)
+		return -ENOMEM;
+	twmon_fail_dir = fault_create_debugfs_attr("fail_twmon_hit", NULL,
+						   &twmon_fail_hit);
+	if (IS_ERR(twmon_fail_dir))
+		twmon_fail_dir = NULL;	/* no debugfs: nothing to drop */
+	return 0;
+}
+
+static void fail_hit_exit(void)
+{
+	debugfs_remove_recursive(twmon_fail_dir);
+	twmon_fail_dir = NULL;
+	free_percpu(twmon_hits_dropped);
+	twmon_hits_dropped = NULL;
+}
+
+static u64 hits_dropped(void)
+{
+	u64 n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += *per_cpu_ptr(twmon_hits_dropped, cpu);
+	return n;
+}
+#else
+static bool hit_dropped(void) { return false; }
+static int fail_hit_init(void) { return 0; }
+static void fail_hit_exit(void) { }
+static u64 hits_dropped(void) { return 0; }
+#endif
 
 #define ARG(regs, n) regs_get_kernel_argument(regs, n)
 #define PCPU_INC(tn, field) this_cpu_inc((tn)->pcpu->field)
@@ -182,6 +239,8 @@ static int kill_pre(struct kprobe *p, struct pt_regs *regs)
 	unsigned long expires;
 	u32 second;
 
+	if (tn && hit_dropped())
+		return 0;
 	if (!tn) {
 		/* namespace teardown: TCP purges after our counters are gone */
 		if (READ_ONCE(twmon_counting) &&
@@ -257,7 +316,7 @@ static int sched_pre(struct kprobe *p, struct pt_regs *regs)
 	u32 old, new;
 	int fw2_gone = 0;
 
-	if (!tn)
+	if (!tn || hit_dropped())
 		return 0;
 	if (!(u8)ARG(regs, 2)) {	/* rearm is a bool: its low byte only */
 		twmon_account_birth(tn, tw, expires, false);
@@ -400,6 +459,9 @@ int twmon_hooks_register(void)
 	struct twmon_hook_def *h;
 	int err;
 
+	err = fail_hit_init();
+	if (err)
+		return err;
 	for (h = twmon_hooks; h < twmon_hooks + ARRAY_SIZE(twmon_hooks); h++) {
 		if (h->rp.handler) {
 			/*
@@ -436,6 +498,7 @@ void twmon_hooks_unregister(void)
 	WRITE_ONCE(twmon_counting, false);
 	for (i = ARRAY_SIZE(twmon_hooks) - 1; i >= 0; i--)
 		hook_unregister(&twmon_hooks[i]);
+	fail_hit_exit();
 }
 
 /* A hook made of several probes is active only if all of them are */
@@ -457,7 +520,7 @@ u32 twmon_hooks_wanted(void)
 
 u64 twmon_hooks_missed(void)
 {
-	u64 missed = 0;
+	u64 missed = hits_dropped();
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(twmon_hooks); i++) {

@@ -42,6 +42,7 @@ static const struct nla_policy twmon_policy[TWMON_A_MAX + 1] = {
 #define F_SUBSTATE	BIT(5)
 
 struct twmon_dump {
+	const void *last;		/* GET_SOCKS: last socket sent (compared only) */
 	u32 bucket, index;		/* GET_SOCKS position */
 	struct in6_addr laddr, raddr;
 	u16 lport, rport;
@@ -57,7 +58,8 @@ struct twmon_table_dump {
 	u8 flags, family;
 };
 
-static_assert(sizeof(struct twmon_dump) <= sizeof_field(struct netlink_callback, ctx));
+/* GET_SOCKS keeps a pointer to its state in cb->ctx (.start to .done) */
+static_assert(sizeof(struct twmon_dump *) <= sizeof_field(struct netlink_callback, ctx));
 static_assert(sizeof(struct twmon_table_dump) <= sizeof_field(struct netlink_callback, ctx));
 
 static int fill_stats(struct sk_buff *skb, struct twmon_net *tn,
@@ -363,13 +365,18 @@ static int twmon_services_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return twmon_table_dump(skb, cb, TWMON_CMD_GET_SERVICES);
 }
 
-static int twmon_socks_start(struct netlink_callback *cb)
+static int twmon_socks_done(struct netlink_callback *cb)
 {
-	struct twmon_dump *d = (void *)cb->ctx;
-	struct nlattr **attrs = dump_attrs(cb);
+	kfree(*(struct twmon_dump **)cb->ctx);
+	return 0;
+}
+
+/* GET_SOCKS filters, validated once */
+static int socks_filter(struct netlink_callback *cb, struct nlattr **attrs,
+			struct twmon_dump *d)
+{
 	int err;
 
-	memset(d, 0, sizeof(*d));
 	err = parse_family(attrs, &d->family, cb->extack);
 	if (err)
 		return err;
@@ -416,6 +423,24 @@ static int twmon_socks_start(struct netlink_callback *cb)
 	return 0;
 }
 
+static int twmon_socks_start(struct netlink_callback *cb)
+{
+	struct nlattr **attrs = dump_attrs(cb);
+	struct twmon_dump *d;
+	int err;
+
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	err = socks_filter(cb, attrs, d);
+	if (err) {
+		kfree(d);
+		return err;
+	}
+	*(struct twmon_dump **)cb->ctx = d;
+	return 0;
+}
+
 static bool sock_matches(const struct twmon_dump *d,
 			 const struct inet_timewait_sock *tw,
 			 const struct twmon_key *k)
@@ -441,6 +466,7 @@ static int fill_sock(struct sk_buff *skb, struct netlink_callback *cb,
 			  &twmon_family, NLM_F_MULTI, TWMON_CMD_GET_SOCKS);
 	if (!hdr)
 		return -EMSGSIZE;
+	nl_dump_check_consistent(cb, genlmsg_nlhdr(hdr));
 	nest = nla_nest_start(skb, TWMON_A_SOCK);
 	if (!nest || nla_put_u8(skb, TWMON_E_FAMILY, k->family) ||
 	    twmon_put_addr(skb, TWMON_E_LOCAL_ADDR, k->family, &k->laddr) ||
@@ -460,41 +486,66 @@ static int fill_sock(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
-/* Walk the established hash like inet_diag, one bucket lock at a time */
+/*
+ * Walk the established hash like inet_diag, one bucket lock at a time. A
+ * dump that stops inside a bucket resumes after the socket it sent last;
+ * if that one is gone, at the same index, and the dump is marked
+ * NLM_F_DUMP_INTR (a socket may be skipped or sent twice).
+ */
 static int twmon_socks_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct twmon_dump *d = (void *)cb->ctx;
+	struct twmon_dump *d = *(struct twmon_dump **)cb->ctx;
 	struct net *net = sock_net(cb->skb->sk);
 	struct inet_hashinfo *h = net->ipv4.tcp_death_row.hashinfo;
 	struct hlist_nulls_node *node;
 	struct twmon_key k;
 	struct sock *sk;
 
-	for (; d->bucket <= h->ehash_mask; d->bucket++, d->index = 0) {
+	for (; d->bucket <= h->ehash_mask; d->bucket++, d->index = 0, d->last = NULL) {
 		struct inet_ehash_bucket *head = &h->ehash[d->bucket];
 		spinlock_t *lock = inet_ehash_lockp(h, d->bucket);
-		u32 idx = 0;
+		u32 idx = 0, resume = d->index;
 
 		if (hlist_nulls_empty(&head->chain))
 			continue;
 		spin_lock_bh(lock);
+		if (d->last) {
+			/* where is the last one sent now? */
+			resume = 0;
+			sk_nulls_for_each(sk, node, &head->chain) {
+				if (sk->sk_state != TCP_TIME_WAIT ||
+				    !net_eq(sock_net(sk), net))
+					continue;
+				resume++;
+				if (sk == d->last)
+					break;
+			}
+			if (sk != d->last) {
+				resume = d->index;
+				cb->seq++;	/* gone: flag the dump */
+			}
+			d->last = NULL;
+		}
 		sk_nulls_for_each(sk, node, &head->chain) {
 			struct inet_timewait_sock *tw;
 
 			if (sk->sk_state != TCP_TIME_WAIT ||
 			    !net_eq(sock_net(sk), net))
 				continue;
-			if (idx++ < d->index)
+			if (idx++ < resume)
 				continue;
 			tw = inet_twsk(sk);
 			twmon_key_from_tw(tw, TWMON_KIND_DEST, &k);
-			if (!sock_matches(d, tw, &k))
+			if (!sock_matches(d, tw, &k)) {
+				d->last = sk;
 				continue;
+			}
 			if (fill_sock(skb, cb, tw, &k)) {
 				spin_unlock_bh(lock);
 				d->index = idx - 1;
 				return skb->len;
 			}
+			d->last = sk;
 		}
 		spin_unlock_bh(lock);
 		cond_resched();
@@ -591,6 +642,7 @@ static const struct genl_ops twmon_ops[] = {
 	{
 		.cmd = TWMON_CMD_GET_SOCKS,
 		.start = twmon_socks_start,
+		.done = twmon_socks_done,
 		.dumpit = twmon_socks_dump,
 	},
 	{

@@ -51,14 +51,15 @@ static int event_msg_begin(struct event_msg *m)
 		goto lost;
 	m->hdr = genlmsg_put(m->skb, 0, 0, &twmon_family, 0, TWMON_CMD_EVENT);
 	if (!m->hdr ||
-	    nla_put_u32(m->skb, TWMON_A_NETNS_INUM, m->tn->net->ns.inum) ||
-	    nla_put_u64_64bit(m->skb, TWMON_A_SEQ, 0, TWMON_A_PAD)) {
-		nlmsg_free(m->skb);
-		m->skb = NULL;
-		goto lost;
-	}
-	m->seq = nlmsg_find_attr(nlmsg_hdr(m->skb), GENL_HDRLEN, TWMON_A_SEQ);
+	    nla_put_u32(m->skb, TWMON_A_NETNS_INUM, m->tn->net->ns.inum))
+		goto free;
+	m->seq = nla_reserve_64bit(m->skb, TWMON_A_SEQ, sizeof(u64), TWMON_A_PAD);
+	if (!m->seq)
+		goto free;
 	return 0;
+free:
+	nlmsg_free(m->skb);
+	m->skb = NULL;
 lost:
 	/* a number spent with nothing sent: the listener sees a gap */
 	m->tn->notify.seq[TWMON_GRP_EVENTS]++;
