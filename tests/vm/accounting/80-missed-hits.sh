@@ -1,0 +1,79 @@
+#!/bin/sh
+# timeout: 300
+# A probe hit the kernel never delivers costs at most that socket's
+# attribution, for at most its lifetime: drop a quarter of the birth,
+# re-arm and death hits (fault injection: fail_twmon_hit, on kernels built
+# with it, such as make check's debug kernel) during two floods, then
+# check that live still equals sockstat, nothing warns, the tables are
+# off by no more than the hits dropped, and that once those sockets have
+# expired every figure is exact again (no drift left behind).
+. /twmon/tests/vm/lib.sh
+. /twmon/tests/vm/tw.sh
+own_netns
+N=600
+
+load_twmon
+[ -d /sys/kernel/debug/fail_twmon_hit ] ||
+	mount -t debugfs none /sys/kernel/debug 2>/dev/null
+F=/sys/kernel/debug/fail_twmon_hit
+[ -d $F ] || skip "no $F: this kernel has no fault injection"
+
+# times counts down with every hit dropped: what is left tells how many
+T=1000000
+echo 0 >$F/verbose
+echo $T >$F/times
+echo 1 >$F/interval
+echo 25 >$F/probability
+
+# Server-side closes (a service) and client-side closes to 10 pools
+start_server --port 8080 --close server
+client --connect 127.0.0.1:8080 --count $N --concurrency 8 --close server >/dev/null
+stop_server
+start_server --port 9090 --addr 0.0.0.0 --close client
+client --connect 127.0.0.1:9090 --dst-range 127.0.0.1-127.0.0.10 --count $N \
+	--concurrency 8 --close client >/dev/null
+stop_server
+echo 0 >$F/probability
+settle
+
+dropped=$((T - $(cat $F/times)))
+echo "hits dropped: $dropped"
+[ "$dropped" -gt 0 ] || fail "fail_twmon_hit dropped nothing"
+tw-stat -j >/tmp/s.json || fail "tw-stat -j failed"
+assert_eq "live vs sockstat (the kernel's own count)" "$(sockstat_tw_now)" "$(jq .live /tmp/s.json)"
+[ "$(jq '.untracked <= .live' /tmp/s.json)" = true ] || fail "untracked above live: $(cat /tmp/s.json)"
+[ "$(jq '([.ages[].count] | add) <= .live' /tmp/s.json)" = true ] || fail "ages sum above live"
+# Each row is off from ss by at most the hits dropped
+svc=$(tws '[.[] | select(.lport == 8080)][0].count // 0' services)
+ss8080=$(ss -tanH state time-wait '( sport = :8080 )' | wc -l)
+d=$((svc - ss8080)); [ $d -lt 0 ] && d=$((-d))
+[ $d -le "$dropped" ] || fail "service 8080: $svc vs ss $ss8080, off by more than the $dropped hits dropped"
+pools=$(tws '[.[].count] | add // 0' dests)
+ssp=$(ss -tanH state time-wait '( dport = :9090 )' | wc -l)
+d=$((pools - ssp)); [ $d -lt 0 ] && d=$((-d))
+[ $d -le "$dropped" ] || fail "pools: $pools vs ss $ssp, off by more than the $dropped hits dropped"
+dmesg_clean
+
+# The sockets expire (60 s); their seconds go stale soon after
+wait_tw_zero 80 || fail "TIME_WAIT still alive after 80 s: $(sockstat_tw_now)"
+sleep 26
+tw-stat -j >/tmp/s.json
+assert_eq "live after expiry" 0 "$(jq .live /tmp/s.json)"
+assert_eq "untracked after expiry" 0 "$(jq .untracked /tmp/s.json)"
+assert_eq "live_finwait2 after expiry" 0 "$(jq .live_finwait2 /tmp/s.json)"
+assert_eq "ages after expiry" 0 "$(jq '[.ages[].count] | add' /tmp/s.json)"
+assert_eq "pools after expiry" 0 "$(tws 'length' dests)"
+assert_eq "services after expiry" 0 "$(tws 'length' services)"
+
+# A flood with every hit delivered counts exactly again
+start_server --port 8080 --close server
+client --connect 127.0.0.1:8080 --count $N --concurrency 8 --close server >/dev/null
+stop_server
+settle
+assert_eq "service 8080 after healing vs ss" "$(ss -tanH state time-wait '( sport = :8080 )' | wc -l)" \
+	"$(tws '[.[] | select(.lport == 8080)][0].count' services)"
+assert_eq "live after healing vs sockstat" "$(sockstat_tw_now)" "$(tws .live)"
+assert_eq "sum(ages) after healing vs live" "$(tws .live)" "$(tws '[.ages[].count] | add')"
+assert_eq "untracked after healing" 0 "$(tws .untracked)"
+dmesg_clean
+unload_twmon
