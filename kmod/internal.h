@@ -69,6 +69,7 @@ struct twmon_net {
 	atomic_t gen;			/* rows unlinked: dumps check it */
 	struct delayed_work reap_work;	/* table.c: drops empty rows */
 	unsigned long reap_now;		/* bit 0: a full table asked for it */
+	unsigned long reap_full_at;	/* jiffies: no full-table reap before */
 	struct work_struct notify_work;	/* notify.c: this namespace's turn */
 	bool events_gap;		/* an interval nobody listened to events */
 	struct twmon_notify_state notify;

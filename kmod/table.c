@@ -132,8 +132,9 @@ bool twmon_table_add(struct twmon_net *tn, const struct twmon_key *k,
 	if (e || delta < 0)
 		goto out;
 	if (!charge_row(tn, k->kind)) {
-		/* full: drop the empty rows now; this socket is untracked */
-		if (!test_and_set_bit(0, &tn->reap_now))
+		/* full: drop the empty rows now (once a second at most) */
+		if (time_after_eq(jiffies, READ_ONCE(tn->reap_full_at)) &&
+		    !test_and_set_bit(0, &tn->reap_now))
 			mod_delayed_work(twmon_table_wq, &tn->reap_work, 0);
 		goto out;
 	}
@@ -190,7 +191,7 @@ static void twmon_reap_fn(struct work_struct *work)
 	struct twmon_net *tn = container_of(to_delayed_work(work),
 					    struct twmon_net, reap_work);
 	u32 now_s = twmon_expiry_second(jiffies);
-	bool full = test_and_clear_bit(0, &tn->reap_now);
+	bool full = test_bit(0, &tn->reap_now);
 	bool events = twmon_events_listened(tn);
 	struct rhashtable_iter iter;
 	struct twmon_row *e;
@@ -227,6 +228,10 @@ static void twmon_reap_fn(struct work_struct *work)
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
+	if (full) {
+		WRITE_ONCE(tn->reap_full_at, jiffies + HZ);
+		clear_bit(0, &tn->reap_now);
+	}
 	if (atomic_read(&tn->entries[0]) || atomic_read(&tn->entries[1]))
 		queue_delayed_work(twmon_table_wq, &tn->reap_work,
 				   TWMON_REAP_DELAY);
