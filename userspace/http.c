@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* twmond's /metrics endpoint: poll-driven HTTP/1.1 with keep-alive, no blocking write */
+/* twmond's /metrics endpoint: poll-driven HTTP/1.1, keep-alive, no blocking write, no TIME_WAIT */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -23,17 +23,17 @@ void twd_http_init(struct twd_http *h)
 		h->cl[i].fd = -1;
 }
 
-int twd_http_open(struct twd_http *h, const char *addr, char *err, size_t errlen)
+/* A listening socket on addr, or -errno with a message */
+static int bind_listen(const char *addr, char *err, size_t errlen)
 {
 	char host[80];
 	const char *colon = strrchr(addr, ':');
 	struct sockaddr_storage ss = { 0 };
 	socklen_t sl;
 	uint8_t fam, a[16];
-	int one = 1, e;
+	int one = 1, e, fd;
 	long port;
 
-	twd_http_init(h);
 	if (!colon || (size_t)(colon - addr) >= sizeof(host)) {
 		snprintf(err, errlen, "listen: '%s' is not ADDRESS:PORT", addr);
 		return -EINVAL;
@@ -59,22 +59,69 @@ int twd_http_open(struct twd_http *h, const char *addr, char *err, size_t errlen
 		memcpy(&s6->sin6_addr, a, 16);
 		sl = sizeof(*s6);
 	}
-	h->lfd = socket(fam, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (h->lfd < 0)
+	fd = socket(fam, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
 		goto fail;
-	setsockopt(h->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(h->lfd, (struct sockaddr *)&ss, sl) || listen(h->lfd, 16))
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, sl) || listen(fd, TWD_HTTP_BACKLOG))
 		goto fail;
-	return 0;
+	return fd;
 fail:
 	e = errno;
 	snprintf(err, errlen, "listen on %s: %s", addr, strerror(e));
-	if (h->lfd >= 0)
-		close(h->lfd);
-	h->lfd = -1;
+	if (fd >= 0)
+		close(fd);
 	return -e;
 }
 
+int twd_http_open(struct twd_http *h, const char *addr, char *err, size_t errlen)
+{
+	int fd;
+
+	twd_http_init(h);
+	fd = bind_listen(addr, err, errlen);
+	if (fd < 0)
+		return fd;
+	h->lfd = fd;
+	return 0;
+}
+
+int twd_http_relisten(struct twd_http *h, const char *old, const char *addr, char *err,
+		      size_t errlen)
+{
+	char e2[256];
+	int fd;
+
+	if (!*addr || !strcmp(addr, "off")) {
+		if (h->lfd >= 0)
+			close(h->lfd);
+		h->lfd = -1;
+		return 0;
+	}
+	fd = bind_listen(addr, err, errlen);
+	if (fd == -EADDRINUSE && h->lfd >= 0) {
+		/* the old listener may be what holds the port: let it go first */
+		close(h->lfd);
+		h->lfd = -1;
+		fd = bind_listen(addr, err, errlen);
+		if (fd < 0 && old && *old) {
+			h->lfd = bind_listen(old, e2, sizeof(e2));
+			if (h->lfd < 0) {
+				snprintf(err + strlen(err), errlen - strlen(err),
+					 "; and the old listener is lost: %s", e2);
+				h->lfd = -1;
+			}
+		}
+	}
+	if (fd < 0)
+		return fd;
+	if (h->lfd >= 0)
+		close(h->lfd);
+	h->lfd = fd;
+	return 0;
+}
+
+/* Close: the client closed first (or nothing is owed), no TIME_WAIT here */
 static void drop(struct twd_http_client *c)
 {
 	if (c->fd >= 0)
@@ -84,12 +131,32 @@ static void drop(struct twd_http_client *c)
 	c->fd = -1;
 }
 
+/* Reset: refused, evicted or timed out; no TIME_WAIT on either side */
+static void reset_fd(int fd)
+{
+	struct linger lg = { 1, 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+}
+
+static void reset(struct twd_http_client *c)
+{
+	if (c->fd >= 0)
+		reset_fd(c->fd);
+	c->fd = -1;
+	drop(c);
+}
+
 void twd_http_close(struct twd_http *h)
 {
 	int i;
 
 	for (i = 0; i < TWD_HTTP_CLIENTS; i++)
-		drop(&h->cl[i]);
+		if (h->cl[i].state == TWD_HS_IDLE || h->cl[i].state == TWD_HS_CLOSING)
+			drop(&h->cl[i]); /* nothing owed: an orderly close */
+		else
+			reset(&h->cl[i]);
 	if (h->lfd >= 0)
 		close(h->lfd);
 	h->lfd = -1;
@@ -106,6 +173,17 @@ int twd_http_pollfds(const struct twd_http *h, struct pollfd *p)
 	return 1 + TWD_HTTP_CLIENTS;
 }
 
+int64_t twd_http_next_deadline(const struct twd_http *h)
+{
+	int64_t d = INT64_MAX;
+	int i;
+
+	for (i = 0; i < TWD_HTTP_CLIENTS; i++)
+		if (h->cl[i].fd >= 0 && h->cl[i].deadline_ms < d)
+			d = h->cl[i].deadline_ms;
+	return d;
+}
+
 /* Does the header field @name (with its colon) list @token, case aside? */
 static bool header_has(const char *head, const char *end, const char *name, const char *token)
 {
@@ -120,6 +198,29 @@ static bool header_has(const char *head, const char *end, const char *name, cons
 		if ((size_t)(eol - line) > nl && !strncasecmp(line, name, nl)) {
 			for (v = line + nl; v + tl <= eol; v++)
 				if (!strncasecmp(v, token, tl))
+					return true;
+		}
+		line = eol < end ? eol : NULL;
+	}
+	return false;
+}
+
+bool twd_http_has_body(const char *req, size_t head_len)
+{
+	const char *end = req + head_len, *line = memchr(req, '\n', head_len);
+
+	while (line && ++line < end) {
+		const char *eol = memchr(line, '\n', end - line), *v;
+
+		if (!eol)
+			eol = end;
+		if (eol - line > 18 && !strncasecmp(line, "Transfer-Encoding:", 18))
+			return true;
+		if (eol - line > 15 && !strncasecmp(line, "Content-Length:", 15)) {
+			for (v = line + 15; v < eol; v++)
+				if (*v >= '1' && *v <= '9')
+					return true; /* not 0 (or garbage: also a body) */
+				else if (*v != ' ' && *v != '\t' && *v != '0' && *v != '\r')
 					return true;
 		}
 		line = eol < end ? eol : NULL;
@@ -214,7 +315,15 @@ static bool respond(struct twd_http_client *c, int code, twd_http_body_fn body, 
 	return true;
 }
 
-/* Answer every complete request buffered, as far as the socket takes it */
+static void set_state(struct twd_http_client *c, enum twd_http_state s, int64_t deadline)
+{
+	c->state = s;
+	c->idle = s == TWD_HS_IDLE;
+	c->deadline_ms = deadline;
+}
+
+/* Answer every complete request buffered (at most TWD_HTTP_PIPELINE a read), as far as the socket
+ * takes it */
 static void serve(struct twd_http *h, struct twd_http_client *c, int64_t now_ms,
 		  twd_http_body_fn body, void *arg)
 {
@@ -228,7 +337,7 @@ static void serve(struct twd_http *h, struct twd_http_client *c, int64_t now_ms,
 			if (n < 0 && errno == EAGAIN)
 				return; /* POLLOUT brings us back */
 			if (n <= 0) {
-				drop(c);
+				drop(c); /* the peer is gone */
 				return;
 			}
 			c->out_off += n;
@@ -237,33 +346,41 @@ static void serve(struct twd_http *h, struct twd_http_client *c, int64_t now_ms,
 			free(c->out);
 			c->out = NULL;
 			if (!c->keep_alive) {
-				drop(c); /* the client asked for it: our side keeps TIME_WAIT */
+				/* the client knows the end (Content-Length) and closes first */
+				c->len = 0;
+				set_state(c, TWD_HS_CLOSING, now_ms + TWD_HTTP_LINGER_MS);
 				return;
 			}
-			c->idle = true;
-			c->deadline_ms = now_ms + TWD_HTTP_IDLE_MS;
+			set_state(c, TWD_HS_IDLE, now_ms + TWD_HTTP_IDLE_MS);
 		}
-		if (c->len) {
+		if (c->len && c->state != TWD_HS_CLOSING) {
 			size_t head_len = 0;
 			int code = twd_http_parse(c->req, c->len, &head_len, &c->keep_alive);
 
-			if (c->idle) {
-				c->idle = false;
-				c->deadline_ms = now_ms + TWD_HTTP_TIMEOUT_MS;
-			}
+			if (c->idle)
+				set_state(c, TWD_HS_READ, now_ms + TWD_HTTP_TIMEOUT_MS);
 			if (!code && c->len == sizeof(c->req)) {
 				code = 400;
 				head_len = c->len;
 			}
 			if (!code)
 				return;
-			if (code == 400)
-				c->keep_alive = false;
 			h->requests++;
+			c->served++;
+			/*
+			 * A body is never read as a request (smuggling): answer, then close,
+			 * dropping whatever follows; so too past the pipelining limit.
+			 */
+			if (code == 400 || twd_http_has_body(c->req, head_len) ||
+			    (c->served >= TWD_HTTP_PIPELINE && c->len > head_len)) {
+				c->keep_alive = false;
+				head_len = c->len;
+			}
 			c->len -= head_len;
 			memmove(c->req, c->req + head_len, c->len);
+			c->state = TWD_HS_WRITE;
 			if (!respond(c, code, body, arg)) {
-				drop(c);
+				reset(c);
 				return;
 			}
 			continue;
@@ -272,21 +389,123 @@ static void serve(struct twd_http *h, struct twd_http_client *c, int64_t now_ms,
 	}
 }
 
-/* A free slot, or the longest-idle kept-alive connection's, or -1 */
-static int slot_for_new(struct twd_http *h)
+/* Read what a client sent and answer it */
+static void on_readable(struct twd_http *h, struct twd_http_client *c, int64_t now_ms,
+			twd_http_body_fn body, void *arg)
 {
-	int i, victim = -1;
+	char sink[512];
+	ssize_t r;
+
+	if (c->state == TWD_HS_CLOSING) {
+		r = read(c->fd, sink, sizeof(sink)); /* anything but the FIN is thrown away */
+		if (r < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (r <= 0)
+			drop(c); /* the client closed first: TIME_WAIT stays on its side */
+		return;
+	}
+	r = read(c->fd, c->req + c->len, sizeof(c->req) - c->len);
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (r <= 0) {
+		drop(c); /* the client closed first: TIME_WAIT stays on its side */
+		return;
+	}
+	c->len += r;
+	c->served = 0;
+	serve(h, c, now_ms, body, arg);
+}
+
+static bool same_peer(const struct twd_http_client *c, uint8_t family, const uint8_t *a)
+{
+	return c->fd >= 0 && c->family == family && !memcmp(c->peer, a, tw_family_addr_len(family));
+}
+
+/*
+ * The slot to evict among those of one peer (a != NULL) or all: a closing
+ * connection first, then the oldest busy one (reading or writing), then the
+ * longest idle. -1 if there is none.
+ */
+static int victim(const struct twd_http *h, uint8_t family, const uint8_t *a)
+{
+	int i, best = -1, rank = 3, r;
 
 	for (i = 0; i < TWD_HTTP_CLIENTS; i++) {
-		if (h->cl[i].fd < 0)
-			return i;
-		if (h->cl[i].idle &&
-		    (victim < 0 || h->cl[i].deadline_ms < h->cl[victim].deadline_ms))
-			victim = i;
+		const struct twd_http_client *c = &h->cl[i];
+
+		if (c->fd < 0 || (a && !same_peer(c, family, a)))
+			continue;
+		r = c->state == TWD_HS_CLOSING ? 0 : c->state == TWD_HS_IDLE ? 2 : 1;
+		if (r < rank || (r == rank && (r == 2 ? c->deadline_ms < h->cl[best].deadline_ms
+						      : c->serial < h->cl[best].serial))) {
+			best = i;
+			rank = r;
+		}
 	}
-	if (victim >= 0)
-		drop(&h->cl[victim]);
-	return victim;
+	return best;
+}
+
+/* A slot for a new connection from (family, a): never -1 */
+static int slot_for_new(struct twd_http *h, uint8_t family, const uint8_t *a)
+{
+	int i, n = 0, v;
+
+	for (i = 0; i < TWD_HTTP_CLIENTS; i++)
+		n += same_peer(&h->cl[i], family, a);
+	if (n >= TWD_HTTP_PER_PEER) {
+		v = victim(h, family, a);
+	} else {
+		for (i = 0; i < TWD_HTTP_CLIENTS; i++)
+			if (h->cl[i].fd < 0)
+				return i;
+		v = victim(h, 0, NULL);
+	}
+	h->evicted++;
+	reset(&h->cl[v]);
+	return v;
+}
+
+static void accept_new(struct twd_http *h, int64_t now_ms, twd_http_body_fn body, void *arg)
+{
+	int k;
+
+	for (k = 0; k < TWD_HTTP_ACCEPT_BURST; k++) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		int fd = accept4(h->lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct twd_http_client *c;
+		uint8_t a[16] = { 0 }, fam = ss.ss_family;
+		int i;
+
+		if (fd < 0)
+			return;
+		if (fam == AF_INET)
+			memcpy(a, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+		else if (fam == AF_INET6)
+			memcpy(a, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+		i = slot_for_new(h, fam, a);
+		c = &h->cl[i];
+		c->fd = fd;
+		c->family = fam;
+		memcpy(c->peer, a, sizeof(c->peer));
+		c->serial = ++h->serial;
+		set_state(c, TWD_HS_READ, now_ms + TWD_HTTP_TIMEOUT_MS);
+		/* a scraper's request is usually there already: answer before anyone evicts it */
+		on_readable(h, c, now_ms, body, arg);
+	}
+}
+
+/* Past its deadline: a closing connection is half-closed once, anything else reset */
+static void expire(struct twd_http *h, struct twd_http_client *c, int64_t now_ms)
+{
+	if (c->state == TWD_HS_CLOSING && !c->shut) {
+		shutdown(c->fd, SHUT_WR);
+		c->shut = true;
+		c->deadline_ms = now_ms + TWD_HTTP_LINGER_MS;
+		return;
+	}
+	h->timeouts++;
+	reset(c); /* stalled, idle too long, or never closed */
 }
 
 void twd_http_handle(struct twd_http *h, const struct pollfd *p, int n, int64_t now_ms,
@@ -294,47 +513,21 @@ void twd_http_handle(struct twd_http *h, const struct pollfd *p, int n, int64_t 
 {
 	int i;
 
-	if (n > 0 && p[0].fd >= 0 && (p[0].revents & POLLIN)) {
-		for (;;) {
-			int fd = accept4(h->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-
-			if (fd < 0)
-				break;
-			i = slot_for_new(h);
-			if (i < 0) {
-				close(fd); /* every slot busy with a request: the scraper retries */
-				continue;
-			}
-			h->cl[i].fd = fd;
-			h->cl[i].deadline_ms = now_ms + TWD_HTTP_TIMEOUT_MS;
-		}
-	}
 	for (i = 0; i < TWD_HTTP_CLIENTS; i++) {
 		struct twd_http_client *c = &h->cl[i];
 		short rev = i + 1 < n && p[1 + i].fd == c->fd ? p[1 + i].revents : 0;
-		ssize_t r;
 
 		if (c->fd < 0)
 			continue;
-		if (now_ms > c->deadline_ms) {
-			drop(c); /* stalled, or idle too long */
-			continue;
-		}
 		if (c->out) {
 			if (rev & (POLLOUT | POLLHUP | POLLERR))
 				serve(h, c, now_ms, body, arg);
-			continue;
+		} else if (rev & (POLLIN | POLLHUP | POLLERR)) {
+			on_readable(h, c, now_ms, body, arg);
 		}
-		if (!(rev & (POLLIN | POLLHUP | POLLERR)))
-			continue;
-		r = read(c->fd, c->req + c->len, sizeof(c->req) - c->len);
-		if (r < 0 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		if (r <= 0) {
-			drop(c); /* the client closed first: TIME_WAIT stays on its side */
-			continue;
-		}
-		c->len += r;
-		serve(h, c, now_ms, body, arg);
+		if (c->fd >= 0 && now_ms >= c->deadline_ms)
+			expire(h, c, now_ms);
 	}
+	if (n > 0 && p[0].fd >= 0 && p[0].fd == h->lfd && (p[0].revents & POLLIN))
+		accept_new(h, now_ms, body, arg);
 }
