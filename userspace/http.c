@@ -19,6 +19,7 @@ void twd_http_init(struct twd_http *h)
 
 	memset(h, 0, sizeof(*h));
 	h->lfd = -1;
+	h->pending = -1;
 	for (i = 0; i < TWD_HTTP_CLIENTS; i++)
 		h->cl[i].fd = -1;
 }
@@ -157,6 +158,9 @@ void twd_http_close(struct twd_http *h)
 			drop(&h->cl[i]); /* nothing owed: an orderly close */
 		else
 			reset(&h->cl[i]);
+	if (h->pending >= 0)
+		reset_fd(h->pending);
+	h->pending = -1;
 	if (h->lfd >= 0)
 		close(h->lfd);
 	h->lfd = -1;
@@ -166,7 +170,8 @@ int twd_http_pollfds(const struct twd_http *h, struct pollfd *p)
 {
 	int i;
 
-	p[0] = (struct pollfd){ .fd = h->lfd, .events = POLLIN };
+	/* a connection waiting for a slot: the others wait in the backlog */
+	p[0] = (struct pollfd){ .fd = h->pending >= 0 ? -1 : h->lfd, .events = POLLIN };
 	for (i = 0; i < TWD_HTTP_CLIENTS; i++)
 		p[1 + i] = (struct pollfd){ .fd = h->cl[i].fd,
 					    .events = h->cl[i].out ? POLLOUT : POLLIN };
@@ -178,9 +183,18 @@ int64_t twd_http_next_deadline(const struct twd_http *h)
 	int64_t d = INT64_MAX;
 	int i;
 
-	for (i = 0; i < TWD_HTTP_CLIENTS; i++)
-		if (h->cl[i].fd >= 0 && h->cl[i].deadline_ms < d)
-			d = h->cl[i].deadline_ms;
+	for (i = 0; i < TWD_HTTP_CLIENTS; i++) {
+		const struct twd_http_client *c = &h->cl[i];
+
+		if (c->fd < 0)
+			continue;
+		if (c->deadline_ms < d)
+			d = c->deadline_ms;
+		/* a waiting connection may take this slot when its grace ends */
+		if (h->pending >= 0 && (c->state == TWD_HS_READ || c->state == TWD_HS_WRITE) &&
+		    c->since_ms + TWD_HTTP_GRACE_MS < d)
+			d = c->since_ms + TWD_HTTP_GRACE_MS;
+	}
 	return d;
 }
 
@@ -421,20 +435,33 @@ static bool same_peer(const struct twd_http_client *c, uint8_t family, const uin
 	return c->fd >= 0 && c->family == family && !memcmp(c->peer, a, tw_family_addr_len(family));
 }
 
+/* Busy (reading or writing) and younger than the grace: not to be evicted yet */
+static bool in_grace(const struct twd_http_client *c, int64_t now_ms)
+{
+	return (c->state == TWD_HS_READ || c->state == TWD_HS_WRITE) &&
+	       now_ms - c->since_ms < TWD_HTTP_GRACE_MS;
+}
+
 /*
  * The slot to evict among those of one peer (a != NULL) or all: a closing
- * connection first, then the oldest busy one (reading or writing), then the
- * longest idle. -1 if there is none.
+ * connection first, then the oldest busy one past its grace, then the
+ * longest idle, but an idle one only when no busy one will soon be
+ * evictable. -1: none now (wait for the grace to pass).
  */
-static int victim(const struct twd_http *h, uint8_t family, const uint8_t *a)
+static int victim(const struct twd_http *h, uint8_t family, const uint8_t *a, int64_t now_ms)
 {
 	int i, best = -1, rank = 3, r;
+	bool young = false;
 
 	for (i = 0; i < TWD_HTTP_CLIENTS; i++) {
 		const struct twd_http_client *c = &h->cl[i];
 
 		if (c->fd < 0 || (a && !same_peer(c, family, a)))
 			continue;
+		if (in_grace(c, now_ms)) {
+			young = true;
+			continue;
+		}
 		r = c->state == TWD_HS_CLOSING ? 0 : c->state == TWD_HS_IDLE ? 2 : 1;
 		if (r < rank || (r == rank && (r == 2 ? c->deadline_ms < h->cl[best].deadline_ms
 						      : c->serial < h->cl[best].serial))) {
@@ -442,56 +469,95 @@ static int victim(const struct twd_http *h, uint8_t family, const uint8_t *a)
 			rank = r;
 		}
 	}
-	return best;
+	return rank == 2 && young ? -1 : best;
 }
 
-/* A slot for a new connection from (family, a): never -1 */
-static int slot_for_new(struct twd_http *h, uint8_t family, const uint8_t *a)
+/*
+ * A slot for a new connection from (family, a), or -1 if it must wait: a
+ * peer at its cap gives up its own oldest; anyone takes a free slot, else
+ * the oldest busy connection past its grace.
+ */
+static int slot_for_new(struct twd_http *h, uint8_t family, const uint8_t *a, int64_t now_ms)
 {
 	int i, n = 0, v;
 
 	for (i = 0; i < TWD_HTTP_CLIENTS; i++)
 		n += same_peer(&h->cl[i], family, a);
 	if (n >= TWD_HTTP_PER_PEER) {
-		v = victim(h, family, a);
+		v = victim(h, family, a, now_ms);
 	} else {
 		for (i = 0; i < TWD_HTTP_CLIENTS; i++)
 			if (h->cl[i].fd < 0)
 				return i;
-		v = victim(h, 0, NULL);
+		v = victim(h, 0, NULL, now_ms);
 	}
+	if (v < 0)
+		return -1;
 	h->evicted++;
 	reset(&h->cl[v]);
 	return v;
 }
 
+static void peer_of(const struct sockaddr_storage *ss, uint8_t *family, uint8_t a[16])
+{
+	memset(a, 0, 16);
+	*family = ss->ss_family;
+	if (ss->ss_family == AF_INET)
+		memcpy(a, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	else if (ss->ss_family == AF_INET6)
+		memcpy(a, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+}
+
+/* Place the connection fd in a slot and answer what it sent: false if it must wait */
+static bool place(struct twd_http *h, int fd, uint8_t fam, const uint8_t *a, int64_t now_ms,
+		  twd_http_body_fn body, void *arg)
+{
+	struct twd_http_client *c;
+	int i = slot_for_new(h, fam, a, now_ms);
+
+	if (i < 0)
+		return false;
+	c = &h->cl[i];
+	c->fd = fd;
+	c->family = fam;
+	memcpy(c->peer, a, sizeof(c->peer));
+	c->serial = ++h->serial;
+	c->since_ms = now_ms;
+	set_state(c, TWD_HS_READ, now_ms + TWD_HTTP_TIMEOUT_MS);
+	/* a scraper's request is usually there already: answer it at once */
+	on_readable(h, c, now_ms, body, arg);
+	return true;
+}
+
+/*
+ * Accept while connections can be placed. One that cannot (every slot it
+ * could take is in its grace) waits as h->pending, and the listener is not
+ * polled until then: the others wait in the kernel's backlog, in order.
+ */
 static void accept_new(struct twd_http *h, int64_t now_ms, twd_http_body_fn body, void *arg)
 {
 	int k;
 
+	if (h->pending >= 0) {
+		if (!place(h, h->pending, h->pending_family, h->pending_peer, now_ms, body, arg))
+			return;
+		h->pending = -1;
+	}
 	for (k = 0; k < TWD_HTTP_ACCEPT_BURST; k++) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
 		int fd = accept4(h->lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		struct twd_http_client *c;
-		uint8_t a[16] = { 0 }, fam = ss.ss_family;
-		int i;
+		uint8_t a[16], fam;
 
 		if (fd < 0)
 			return;
-		if (fam == AF_INET)
-			memcpy(a, &((struct sockaddr_in *)&ss)->sin_addr, 4);
-		else if (fam == AF_INET6)
-			memcpy(a, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
-		i = slot_for_new(h, fam, a);
-		c = &h->cl[i];
-		c->fd = fd;
-		c->family = fam;
-		memcpy(c->peer, a, sizeof(c->peer));
-		c->serial = ++h->serial;
-		set_state(c, TWD_HS_READ, now_ms + TWD_HTTP_TIMEOUT_MS);
-		/* a scraper's request is usually there already: answer before anyone evicts it */
-		on_readable(h, c, now_ms, body, arg);
+		peer_of(&ss, &fam, a);
+		if (!place(h, fd, fam, a, now_ms, body, arg)) {
+			h->pending = fd;
+			h->pending_family = fam;
+			memcpy(h->pending_peer, a, sizeof(h->pending_peer));
+			return;
+		}
 	}
 }
 
@@ -528,6 +594,7 @@ void twd_http_handle(struct twd_http *h, const struct pollfd *p, int n, int64_t 
 		if (c->fd >= 0 && now_ms >= c->deadline_ms)
 			expire(h, c, now_ms);
 	}
-	if (n > 0 && p[0].fd >= 0 && p[0].fd == h->lfd && (p[0].revents & POLLIN))
+	if (h->pending >= 0 ||
+	    (n > 0 && p[0].fd >= 0 && p[0].fd == h->lfd && (p[0].revents & POLLIN)))
 		accept_new(h, now_ms, body, arg);
 }

@@ -10,9 +10,10 @@
  *   then closes: the TIME_WAIT socket is the client's;
  * - connections it refuses, evicts or times out are reset (RST), which
  *   leaves no TIME_WAIT on either side;
- * - a new connection always gets a slot: from a free one, else the oldest
- *   connection of its peer once the peer holds TWD_HTTP_PER_PEER, else the
- *   oldest busy connection (a part-way request), else the longest idle;
+ * - a new connection gets a slot: its peer's oldest once the peer holds
+ *   TWD_HTTP_PER_PEER, else a free one, else the oldest busy connection (a
+ *   part-way request) past TWD_HTTP_GRACE_MS, else the longest idle; if
+ *   every candidate is in its grace, it waits (see TWD_HTTP_GRACE_MS);
  * - every deadline is in twd_http_next_deadline() for poll()'s timeout.
  */
 #ifndef TWD_HTTP_H
@@ -26,6 +27,13 @@
 #define TWD_HTTP_CLIENTS 64
 /* connections one peer address may hold: one peer cannot take every slot */
 #define TWD_HTTP_PER_PEER 32
+/*
+ * A busy connection is not evicted before this age: a scraper has that long
+ * to send its request, and hostile clients that reconnect at once churn at
+ * most TWD_HTTP_CLIENTS per grace; a new connection that finds every slot
+ * in its grace waits (the listener is not polled) until one comes free.
+ */
+#define TWD_HTTP_GRACE_MS 100
 #define TWD_HTTP_REQ_MAX 2048
 /* to read a request and write its response: a stalled scraper is reset */
 #define TWD_HTTP_TIMEOUT_MS 5000
@@ -55,6 +63,7 @@ struct twd_http_client {
 	bool shut;	 /* CLOSING: our FIN is sent */
 	int64_t deadline_ms;
 	uint64_t serial;  /* accept order: the oldest is evicted first */
+	int64_t since_ms; /* accepted at */
 	uint8_t peer[16]; /* peer address (IPv4 in the first 4 bytes) */
 	uint8_t family;
 	unsigned int served; /* requests answered from the bytes of the last read */
@@ -71,6 +80,8 @@ struct twd_http {
 	int lfd;
 	struct twd_http_client cl[TWD_HTTP_CLIENTS];
 	uint64_t serial;
+	int pending; /* accepted, waiting for a slot; -1: none */
+	uint8_t pending_peer[16], pending_family;
 	uint64_t requests;
 	uint64_t refused, evicted, timeouts; /* connections reset */
 };

@@ -89,7 +89,11 @@ static int free_port(void)
 static int start(struct twd_http *h)
 {
 	char addr[32], err[128];
-	int port = free_port();
+	int port = free_port(), tries = 0;
+
+	/* a client port of an earlier test may still be in TIME_WAIT */
+	while (tw_count(port) && tries++ < 100)
+		port = free_port();
 
 	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
 	assert_int_equal(twd_http_open(h, addr, err, sizeof(err)), 0);
@@ -470,7 +474,7 @@ static void busy_evicted(void **state)
 				 (ssize_t)strlen(partial));
 		settle(&h, 1);
 	}
-	settle(&h, 20);
+	settle(&h, TWD_HTTP_GRACE_MS + 20); /* past their grace */
 	for (i = 0, s = 0; i < TWD_HTTP_CLIENTS; i++)
 		s += h.cl[i].fd >= 0 && h.cl[i].state == TWD_HS_READ;
 	assert_int_equal(s, TWD_HTTP_CLIENTS);
@@ -484,6 +488,47 @@ static void busy_evicted(void **state)
 		close(fd[i]);
 	settle(&h, 50);
 	assert_int_equal(tw_count(port), 0);
+	twd_http_close(&h);
+}
+
+/* Every slot young: a new connection waits in the backlog (the listener is
+ * not polled) until the oldest's grace is over, then takes its slot; the
+ * churn of hostile reconnects is bounded by it. */
+static void young_slots_wait(void **state)
+{
+	struct twd_http h;
+	struct reply r;
+	char src[32];
+	int port, fd[TWD_HTTP_CLIENTS], i, s;
+	int64_t t0;
+
+	(void)state;
+	body_size = 10;
+	port = start(&h);
+	for (i = 0; i < TWD_HTTP_CLIENTS; i++) {
+		snprintf(src, sizeof(src), "127.0.5.%d", i + 1);
+		fd[i] = connect_from(src, port);
+		assert_int_equal(send(fd[i], partial, strlen(partial), 0),
+				 (ssize_t)strlen(partial));
+	}
+	settle(&h, 10);
+	t0 = now_ms();
+	s = connect_from("127.0.6.1", port);
+	assert_int_equal(send(s, get11, strlen(get11), 0), (ssize_t)strlen(get11));
+	pump(&h, 5, 0);
+	assert_true(h.pending >= 0);
+	assert_int_equal(h.evicted, 0);
+	assert_true(twd_http_next_deadline(&h) <= t0 + TWD_HTTP_GRACE_MS);
+	assert_int_equal(exchange(&h, s, "", &r), 0);
+	assert_int_equal(r.code, 200);
+	print_message("# a scraper behind %d young connections: answered after %lld ms\n",
+		      TWD_HTTP_CLIENTS, (long long)(now_ms() - t0));
+	assert_true(now_ms() - t0 >= TWD_HTTP_GRACE_MS - 20);
+	assert_true(now_ms() - t0 < TWD_HTTP_GRACE_MS + 200);
+	assert_int_equal(h.evicted, 1);
+	close(s);
+	for (i = 0; i < TWD_HTTP_CLIENTS; i++)
+		close(fd[i]);
 	twd_http_close(&h);
 }
 
@@ -619,6 +664,7 @@ int main(void)
 		cmocka_unit_test(stalled_scraper),
 		cmocka_unit_test(idle_evicted),
 		cmocka_unit_test(busy_evicted),
+		cmocka_unit_test(young_slots_wait),
 		cmocka_unit_test(per_peer_cap),
 		cmocka_unit_test(next_deadline),
 		cmocka_unit_test(body_not_a_request),
