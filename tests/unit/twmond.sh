@@ -192,10 +192,12 @@ printf 'listen = 0.0.0.0:%s\npoll_ms = 200\n' "$port" >"$tmp/run.conf"
 kill -HUP "$dpid"
 sleep 0.5
 c1=$(scrape "http://127.0.0.2:$port/metrics")
-taken=$(free_port)
-python3 -c "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1); s.bind(('127.0.0.1',$taken)); s.listen(); time.sleep(4)" &
+# another program holds a port: the new listen address cannot be bound
+python3 -c "import socket,sys,time; s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen()
+open(sys.argv[1],'w').write(str(s.getsockname()[1])); time.sleep(4)" "$tmp/taken" &
 pids+=("$!")
-sleep 0.3
+for i in $(seq 30); do [ -s "$tmp/taken" ] && break; sleep 0.1; done
+taken=$(cat "$tmp/taken")
 printf 'listen = 127.0.0.1:%s\npoll_ms = 200\ntextfile = %s/reload.prom\n' "$taken" "$tmp" >"$tmp/run.conf"
 kill -HUP "$dpid"
 sleep 0.8
@@ -218,6 +220,12 @@ else
 # The unit: DynamicUser (a uid of 61184-65519 in no group), UMask=0077, the
 # file in its RuntimeDirectory /run/twmond (0755); Debian's textfile
 # directory /var/lib/prometheus/node-exporter is root's: a symlink there.
+deb=/var/lib/prometheus/node-exporter
+if [ -d $deb ]; then
+	w=no
+	setpriv --reuid=61234 --regid=61234 --clear-groups -- test -w $deb && w=yes
+	echo "# $deb: $(stat -c '%U:%G %a' $deb), writable by a DynamicUser: $w (hence the symlink)"
+fi
 mkdir -p "$tmp/run" "$tmp/textfile"
 chown 61234:61234 "$tmp/run"
 chmod 0755 "$tmp/run" "$tmp/textfile"
