@@ -132,7 +132,7 @@ static void drop(struct twd_http_client *c)
 	c->fd = -1;
 }
 
-/* Reset: refused, evicted or timed out; no TIME_WAIT on either side */
+/* Reset: evicted or timed out; no TIME_WAIT on either side */
 static void reset_fd(int fd)
 {
 	struct linger lg = { 1, 0 };

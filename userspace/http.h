@@ -83,7 +83,7 @@ struct twd_http {
 	int pending; /* accepted, waiting for a slot; -1: none */
 	uint8_t pending_peer[16], pending_family;
 	uint64_t requests;
-	uint64_t refused, evicted, timeouts; /* connections reset */
+	uint64_t evicted, timeouts; /* connections reset to make room, or past a deadline */
 };
 
 /* No listener, no clients */

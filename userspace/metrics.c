@@ -194,6 +194,14 @@ int twd_metrics_render(FILE *f, const struct twd_model *m, const struct twd_conf
 	fprintf(f, "twmond_hooks_running %u\n", m->hooks.running);
 	head(f, "twmond_hooks_queued", "gauge", "Exec hooks waiting for one of exec_max slots");
 	fprintf(f, "twmond_hooks_queued %u\n", m->hooks.queued);
+	head(f, "twmond_http_requests_total", "counter", "Requests answered on /metrics");
+	fprintf(f, "twmond_http_requests_total %" PRIu64 "\n", m->http_requests);
+	head(f, "twmond_http_evicted_total", "counter",
+	     "/metrics connections reset to make room for a new one (hostile or stalled clients)");
+	fprintf(f, "twmond_http_evicted_total %" PRIu64 "\n", m->http_evicted);
+	head(f, "twmond_http_timeouts_total", "counter",
+	     "/metrics connections reset past a deadline (5 s request, 5 min idle)");
+	fprintf(f, "twmond_http_timeouts_total %" PRIu64 "\n", m->http_timeouts);
 	head(f, "twmond_close_rate", "gauge",
 	     "Closes per second that want a TIME_WAIT socket (entered + overflow), by window");
 	for (i = 0; i < m->nns; i++)

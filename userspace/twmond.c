@@ -598,6 +598,9 @@ static int run(struct twmond *d)
 		}
 		twd_hooks_tick(&d->sink, now_ms());
 		d->model.hooks = d->hooks.st;
+		d->model.http_requests = d->http.requests;
+		d->model.http_evicted = d->http.evicted;
+		d->model.http_timeouts = d->http.timeouts;
 		twd_http_handle(&d->http, &p[3], nh, now_ms(), metrics_body, d);
 	}
 }

@@ -124,7 +124,8 @@ fi
 wait "$hostile"
 echo "# curl, a new connection each, 1 s timeout:$codes"
 echo "# keep-alive scraper (Prometheus's request, 1 s timeout): $(cat "$tmp/keepalive.out")"
-echo "# hostile: $(cat "$tmp/hostile.out")"
+echo "# hostile: $(cat "$tmp/hostile.out"); twmond: $(curl -s --max-time 1 "http://127.0.0.1:$port/metrics" |
+	grep '^twmond_http_' | tr '\n' ' ')"
 check "curl: 20 of 20 scrapes within 1 s while 100 hostile connections are open ($good)" \
 	[ "$good" = 20 ]
 if [ -n "$prom" ]; then
