@@ -6,7 +6,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "addr.h"
 #include "conf.h"
 
 static const char *const rule_names[__TWD_R_LAST] = {
@@ -30,6 +33,8 @@ void twd_conf_defaults(struct twd_conf *c)
 	c->top_n = 10;
 	c->all_netns = TWD_NETNS_AUTO;
 	c->poll_ms = 1000;
+	c->exec_timeout_ms = 10000;
+	c->exec_max = 4;
 	c->rule[TWD_R_BUCKETS_HIGH] = (struct twd_rule_conf){ true, 0.80, 0.95, 0.70, 0 };
 	c->rule[TWD_R_OVERFLOW] = (struct twd_rule_conf){ true, NAN, 0, 0, 0 };
 	c->rule[TWD_R_POOL_EXHAUSTION] = (struct twd_rule_conf){ true, 0.80, 0.95, 0.70, 0 };
@@ -118,6 +123,8 @@ static int set_listen(struct twd_conf *c, const char *key, const char *v, char *
 {
 	const char *colon = strrchr(v, ':');
 	unsigned int port;
+	char host[80];
+	uint8_t fam, a[16];
 
 	if (!strcmp(v, "off") || !*v) {
 		c->listen[0] = 0;
@@ -125,6 +132,13 @@ static int set_listen(struct twd_conf *c, const char *key, const char *v, char *
 	}
 	if (!colon || colon == v || get_uint(key, colon + 1, 1, 65535, &port, err, errlen) < 0)
 		return fail(err, errlen, "%s: expected ADDRESS:PORT or off, got '%s'", key, v);
+	/* the address as twmond binds it: a numeric IPv4 or IPv6 address, no name */
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - v), v);
+	if ((size_t)(colon - v) >= sizeof(host) || tw_addr_parse(host, &fam, a))
+		return fail(
+			err, errlen,
+			"%s: '%s' is not a numeric IPv4 or IPv6 address (ADDRESS:PORT), in '%s'",
+			key, host, v);
 	return set_path(key, v, c->listen, sizeof(c->listen), err, errlen);
 }
 
@@ -181,9 +195,17 @@ int twd_conf_set(struct twd_conf *c, const char *key, const char *v, char *err, 
 	if (!strcmp(key, "json"))
 		return set_path(key, strcmp(v, "off") ? v : "", c->json, sizeof(c->json), err,
 				errlen);
-	if (!strcmp(key, "exec"))
+	if (!strcmp(key, "exec")) {
+		if (strcmp(v, "off") && *v && *v != '/')
+			return fail(err, errlen, "%s: expected an absolute path or off, got '%s'",
+				    key, v);
 		return set_path(key, strcmp(v, "off") ? v : "", c->exec, sizeof(c->exec), err,
 				errlen);
+	}
+	if (!strcmp(key, "exec_timeout_ms"))
+		return get_uint(key, v, 100, 3600000, &c->exec_timeout_ms, err, errlen);
+	if (!strcmp(key, "exec_max"))
+		return get_uint(key, v, 1, TWD_EXEC_MAX_MAX, &c->exec_max, err, errlen);
 	if (!strcmp(key, "syslog"))
 		return get_bool(key, v, &c->syslog, err, errlen);
 	if (!strcmp(key, "rcvbuf"))
@@ -242,6 +264,44 @@ int twd_conf_check(const struct twd_conf *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* The directory part of path must be a directory */
+static int check_dir(const char *key, const char *path, char *err, size_t errlen)
+{
+	char dir[TWD_PATH_LEN];
+	const char *slash = strrchr(path, '/');
+	struct stat sb;
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	if (stat(dir, &sb))
+		return fail(err, errlen, "%s: %s: %s", key, dir, strerror(errno));
+	if (!S_ISDIR(sb.st_mode))
+		return fail(err, errlen, "%s: %s: not a directory", key, dir);
+	return 0;
+}
+
+int twd_conf_check_files(const struct twd_conf *c, char *err, size_t errlen)
+{
+	struct stat sb;
+
+	if (c->exec[0]) {
+		if (stat(c->exec, &sb))
+			return fail(err, errlen, "exec: %s: %s", c->exec, strerror(errno));
+		if (!S_ISREG(sb.st_mode))
+			return fail(err, errlen, "exec: %s: not a regular file", c->exec);
+		if (access(c->exec, X_OK))
+			return fail(err, errlen, "exec: %s: not executable: %s", c->exec,
+				    strerror(errno));
+	}
+	if (c->textfile[0] && check_dir("textfile", c->textfile, err, errlen))
+		return -EINVAL;
+	if (c->json[0] && strcmp(c->json, "-") && check_dir("json", c->json, err, errlen))
+		return -EINVAL;
+	return 0;
+}
+
 static char *trim(char *s)
 {
 	char *e;
@@ -256,17 +316,26 @@ static char *trim(char *s)
 
 int twd_conf_parse(struct twd_conf *c, FILE *f, const char *name, char *err, size_t errlen)
 {
-	char line[1024], msg[TWD_ERR_LEN];
+	char *line = NULL, msg[TWD_ERR_LEN];
 	unsigned int no = 0;
+	size_t cap = 0;
+	ssize_t len;
+	int r = 0;
 
-	while (fgets(line, sizeof(line), f)) {
+	/* getline: every byte counts, a NUL too, so line numbers stay right */
+	while ((len = getline(&line, &cap, f)) >= 0) {
 		char *s, *eq, *key, *val, *hash;
-		size_t len = strlen(line);
 
 		no++;
-		if (len == sizeof(line) - 1 && line[len - 1] != '\n' && !feof(f))
-			return fail(err, errlen, "%s:%u: line longer than %zu characters", name, no,
-				    sizeof(line) - 2);
+		if (memchr(line, 0, len)) {
+			r = fail(err, errlen, "%s:%u: a NUL byte", name, no);
+			goto out;
+		}
+		if (len - (line[len - 1] == '\n') > TWD_LINE_MAX) {
+			r = fail(err, errlen, "%s:%u: line longer than %d characters", name, no,
+				 TWD_LINE_MAX);
+			goto out;
+		}
 		hash = strchr(line, '#');
 		if (hash)
 			*hash = 0;
@@ -274,22 +343,30 @@ int twd_conf_parse(struct twd_conf *c, FILE *f, const char *name, char *err, siz
 		if (!*s)
 			continue;
 		eq = strchr(s, '=');
-		if (!eq)
-			return fail(err, errlen, "%s:%u: expected 'key = value', got '%s'", name,
-				    no, s);
+		if (!eq) {
+			r = fail(err, errlen, "%s:%u: expected 'key = value', got '%s'", name, no,
+				 s);
+			goto out;
+		}
 		*eq = 0;
 		key = trim(s);
 		val = trim(eq + 1);
-		if (!*key)
-			return fail(err, errlen, "%s:%u: missing key before '='", name, no);
-		if (twd_conf_set(c, key, val, msg, sizeof(msg)))
-			return fail(err, errlen, "%s:%u: %s", name, no, msg);
+		if (!*key) {
+			r = fail(err, errlen, "%s:%u: missing key before '='", name, no);
+			goto out;
+		}
+		if (twd_conf_set(c, key, val, msg, sizeof(msg))) {
+			r = fail(err, errlen, "%s:%u: %s", name, no, msg);
+			goto out;
+		}
 	}
 	if (ferror(f))
-		return fail(err, errlen, "%s: read error", name);
-	if (twd_conf_check(c, msg, sizeof(msg)))
-		return fail(err, errlen, "%s: %s", name, msg);
-	return 0;
+		r = fail(err, errlen, "%s: read error", name);
+	else if (twd_conf_check(c, msg, sizeof(msg)))
+		r = fail(err, errlen, "%s: %s", name, msg);
+out:
+	free(line);
+	return r;
 }
 
 int twd_conf_load(struct twd_conf *c, const char *path, char *err, size_t errlen)

@@ -14,6 +14,8 @@
 #define TWD_CONF_DEFAULT "/etc/twmond.conf"
 #define TWD_ERR_LEN 512
 #define TWD_PATH_LEN 256
+#define TWD_EXEC_MAX_MAX 64
+#define TWD_LINE_MAX 1022 /* characters of a line, its newline aside */
 
 /* Alert rules: stable names (see twd_rule_name) */
 enum twd_rule {
@@ -38,10 +40,12 @@ struct twd_rule_conf {
 enum twd_all_netns { TWD_NETNS_AUTO, TWD_NETNS_ALL, TWD_NETNS_OWN };
 
 struct twd_conf {
-	char listen[64];	     /* "127.0.0.1:9477", "" = off */
-	char textfile[TWD_PATH_LEN]; /* node_exporter textfile, "" = off */
-	char json[TWD_PATH_LEN];     /* JSON lines: path, "-" = stdout, "" = off */
-	char exec[TWD_PATH_LEN];     /* hook run on every fire and clear, "" = off */
+	char listen[64];	      /* "127.0.0.1:9477", "" = off */
+	char textfile[TWD_PATH_LEN];  /* node_exporter textfile, "" = off */
+	char json[TWD_PATH_LEN];      /* JSON lines: path, "-" = stdout, "" = off */
+	char exec[TWD_PATH_LEN];      /* hook run on every fire and clear, "" = off */
+	unsigned int exec_timeout_ms; /* a hook is killed after this long */
+	unsigned int exec_max;	      /* hooks running at once (more wait in a queue) */
 	bool syslog;
 	unsigned int rcvbuf; /* event socket receive buffer, bytes */
 	unsigned int top_n;  /* pools and services exported per netns */
@@ -59,6 +63,12 @@ void twd_conf_defaults(struct twd_conf *c);
 int twd_conf_set(struct twd_conf *c, const char *key, const char *val, char *err, size_t errlen);
 /* Settings that only make sense together (clear below warn ...) */
 int twd_conf_check(const struct twd_conf *c, char *err, size_t errlen);
+/*
+ * What the file system must hold for c to work: exec an executable regular
+ * file, the directories of textfile and json. Both --check-config and the
+ * daemon (start and reload) call it.
+ */
+int twd_conf_check_files(const struct twd_conf *c, char *err, size_t errlen);
 /* Parse lines from f; errors prefixed "name:LINE: " */
 int twd_conf_parse(struct twd_conf *c, FILE *f, const char *name, char *err, size_t errlen);
 /* Open and parse path; a missing file is an error ("path: No such file ...") */

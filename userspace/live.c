@@ -236,7 +236,11 @@ static int events_loop(struct sub *s, int sfd)
 	for (;;) {
 		struct pollfd p[2] = { { fd, POLLIN, 0 }, { sfd, POLLIN, 0 } };
 		struct iovec iov = { buf, RECV_BUF };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+		struct sockaddr_nl from;
+		struct msghdr mh = { .msg_name = &from,
+				     .msg_namelen = sizeof(from),
+				     .msg_iov = &iov,
+				     .msg_iovlen = 1 };
 		ssize_t n;
 		int r;
 
@@ -270,6 +274,8 @@ static int events_loop(struct sub *s, int sfd)
 			errorf("a message longer than %d bytes: cut off", RECV_BUF);
 			break;
 		}
+		if (mh.msg_namelen < sizeof(from) || from.nl_family != AF_NETLINK || from.nl_pid)
+			continue; /* not from the kernel: another process may send to our port */
 		r = on_datagram(s, buf, (size_t)n);
 		if (r) {
 			ret = r > 0 ? 0 : -1;
@@ -310,11 +316,27 @@ int tw_cmd_events(struct tw_nl *nl, const struct tw_opts *o)
 	/* a sized buffer: a burst must not cost messages (ENOBUFS) */
 	if (nl_socket_set_buffer_size(s.sk.sk, o->rcvbuf ? (int)o->rcvbuf : RCVBUF_DEFAULT, 0) < 0)
 		errorf("cannot set the receive buffer size, the default is used");
-	/* first nlctrl, so that an rmmod from now on is seen */
-	if (!join(&s, "nlctrl", "notify", false) && !join_twmon(&s, false)) {
-		print_init(stdout, o->json, false); /* one line per record */
-		ret = events_loop(&s, sfd) ? 1 : 0;
+	/* first nlctrl, so that an rmmod (or a modprobe) from now on is seen */
+	if (join(&s, "nlctrl", "notify", false))
+		goto out;
+	print_init(stdout, o->json, false); /* one line per record */
+	if (nl->family < 0 && o->follow) {
+		/* not loaded at the start: --follow waits (it may have come meanwhile) */
+		if (genl_ctrl_resolve(nl->sk, TWMON_GENL_NAME) >= 0) {
+			if (join_twmon(&s, true))
+				goto out;
+		} else {
+			s.ctx.family = -1;
+			tw_show_notice(now_real(), "module-unloaded",
+				       "waiting for twmon to be loaded");
+			if (flush_out())
+				goto out;
+		}
+	} else if (join_twmon(&s, false)) {
+		goto out;
 	}
+	ret = events_loop(&s, sfd) ? 1 : 0;
+out:
 	tw_nl_close(&s.sk);
 	close(sfd);
 	return ret;

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* twmond's metrics in the Prometheus text format */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/random.h>
+#include <sys/stat.h>
 
 #include "addr.h"
 #include "metrics.h"
@@ -176,6 +179,29 @@ int twd_metrics_render(FILE *f, const struct twd_model *m, const struct twd_conf
 	fprintf(f, "twmond_enobufs_total %" PRIu64 "\n", m->enobufs);
 	head(f, "twmond_seq_gaps_total", "counter", "Sequence gaps seen in the multicast groups");
 	fprintf(f, "twmond_seq_gaps_total %" PRIu64 "\n", m->seq_gaps);
+	head(f, "twmond_hooks_started_total", "counter", "Exec hooks started");
+	fprintf(f, "twmond_hooks_started_total %" PRIu64 "\n", m->hooks.started);
+	head(f, "twmond_hooks_dropped_total", "counter",
+	     "Exec hooks not run: the queue was full (exec_max running), or twmond exited");
+	fprintf(f, "twmond_hooks_dropped_total %" PRIu64 "\n", m->hooks.dropped);
+	head(f, "twmond_hooks_killed_total", "counter",
+	     "Exec hooks killed after exec_timeout_ms, or when twmond exited");
+	fprintf(f, "twmond_hooks_killed_total %" PRIu64 "\n", m->hooks.killed);
+	head(f, "twmond_hooks_failed_total", "counter",
+	     "Exec hooks that exited with a status other than 0");
+	fprintf(f, "twmond_hooks_failed_total %" PRIu64 "\n", m->hooks.failed);
+	head(f, "twmond_hooks_running", "gauge", "Exec hooks running now");
+	fprintf(f, "twmond_hooks_running %u\n", m->hooks.running);
+	head(f, "twmond_hooks_queued", "gauge", "Exec hooks waiting for one of exec_max slots");
+	fprintf(f, "twmond_hooks_queued %u\n", m->hooks.queued);
+	head(f, "twmond_http_requests_total", "counter", "Requests answered on /metrics");
+	fprintf(f, "twmond_http_requests_total %" PRIu64 "\n", m->http_requests);
+	head(f, "twmond_http_evicted_total", "counter",
+	     "/metrics connections reset to make room for a new one (hostile or stalled clients)");
+	fprintf(f, "twmond_http_evicted_total %" PRIu64 "\n", m->http_evicted);
+	head(f, "twmond_http_timeouts_total", "counter",
+	     "/metrics connections reset past a deadline (5 s request, 5 min idle)");
+	fprintf(f, "twmond_http_timeouts_total %" PRIu64 "\n", m->http_timeouts);
 	head(f, "twmond_close_rate", "gauge",
 	     "Closes per second that want a TIME_WAIT socket (entered + overflow), by window");
 	for (i = 0; i < m->nns; i++)
@@ -212,13 +238,31 @@ int twd_metrics_textfile(const char *path, const struct twd_model *m, const stru
 			 int64_t now_ms)
 {
 	char tmp[TWD_PATH_LEN + 32];
+	uint64_t rnd = 0;
 	FILE *f;
-	int r;
+	int fd, r, tries;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	f = fopen(tmp, "we");
-	if (!f)
+	/*
+	 * A name nobody can guess, created (O_EXCL) as a file, never through a
+	 * symlink (O_NOFOLLOW); 0644 whatever the umask (the unit's is 0077):
+	 * node_exporter runs as another user and must read it.
+	 */
+	for (tries = 0;; tries++) {
+		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+			rnd ^= (uint64_t)now_ms * 6364136223846793005ULL + tries;
+		snprintf(tmp, sizeof(tmp), "%s.tmp.%016" PRIx64, path, rnd);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd >= 0 || errno != EEXIST || tries == 10)
+			break;
+	}
+	if (fd < 0)
 		return -errno;
+	if (fchmod(fd, 0644) || !(f = fdopen(fd, "w"))) {
+		r = -errno;
+		close(fd);
+		unlink(tmp);
+		return r;
+	}
 	r = twd_metrics_render(f, m, c, now_ms);
 	if (fclose(f) && !r)
 		r = -errno;

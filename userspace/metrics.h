@@ -19,7 +19,8 @@ int twd_metrics_render(FILE *f, const struct twd_model *m, const struct twd_conf
 int twd_metrics_text(const struct twd_model *m, const struct twd_conf *c, int64_t now_ms,
 		     char **buf, size_t *len);
 /*
- * node_exporter's textfile collector: write path.tmp.PID, then rename it
+ * node_exporter's textfile collector: write path.tmp.RANDOM (O_EXCL, O_NOFOLLOW,
+ * mode 0644 whatever the umask), then rename it
  * over path, so the collector never reads half a file. 0 or -errno.
  */
 int twd_metrics_textfile(const char *path, const struct twd_model *m, const struct twd_conf *c,

@@ -14,6 +14,7 @@
 #include "alert.h"
 #include "conf.h"
 #include "rate.h"
+#include "sink.h"
 #include "stats.h"
 
 #define TWD_NS_SAMPLES 64   /* > 60 s at one sample a second */
@@ -55,6 +56,8 @@ struct twd_model {
 	uint64_t resyncs, enobufs, seq_gaps, notifications, events;
 	uint64_t events_by_type[16];
 	struct twd_alerts alerts;
+	struct twd_hook_stats hooks; /* a copy of twmond's, for the metrics */
+	uint64_t http_requests, http_evicted, http_timeouts; /* likewise, of /metrics */
 };
 
 void twd_model_init(struct twd_model *m, twd_alert_fn emit, void *arg);

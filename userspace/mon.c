@@ -199,7 +199,10 @@ int twd_mon_read(struct twd_mon *m, const struct twd_mon_cb *cb, char *err, size
 	int fd = twd_mon_fd(m);
 
 	for (;;) {
-		ssize_t n = recv(fd, m->buf, m->buflen, MSG_DONTWAIT);
+		struct sockaddr_nl from = { 0 };
+		socklen_t fl = sizeof(from);
+		ssize_t n = recvfrom(fd, m->buf, m->buflen, MSG_DONTWAIT, (struct sockaddr *)&from,
+				     &fl);
 		struct nlmsghdr *nlh;
 		int len;
 
@@ -218,6 +221,11 @@ int twd_mon_read(struct twd_mon *m, const struct twd_mon_cb *cb, char *err, size
 		}
 		if (n == 0)
 			return 0;
+		if (fl < sizeof(from) || from.nl_family != AF_NETLINK || from.nl_pid) {
+			m->foreign++; /* any process may send to our port id: only the kernel counts
+				       */
+			continue;
+		}
 		len = n;
 		for (nlh = (struct nlmsghdr *)m->buf; NLMSG_OK(nlh, len);
 		     nlh = NLMSG_NEXT(nlh, len)) {

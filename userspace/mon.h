@@ -39,6 +39,7 @@ struct twd_mon {
 	uint64_t seq[2]; /* last TWMON_A_SEQ per group (stats, events); 0: none yet */
 	unsigned char *buf;
 	size_t buflen;
+	uint64_t foreign; /* datagrams not from the kernel (nl_pid != 0), ignored */
 };
 
 /* Open both sockets and join the groups: 0, or -errno (-ENOENT: no module) */

@@ -176,6 +176,15 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	return NL_STOP;
 }
 
+/* Only the kernel (port id 0) answers: another process may send to our port id */
+static int on_msg_in(struct nl_msg *msg, void *arg)
+{
+	struct sockaddr_nl *from = nlmsg_get_src(msg);
+
+	(void)arg;
+	return from && from->nl_pid == 0 ? NL_OK : NL_SKIP;
+}
+
 static int on_dump_intr(struct nl_msg *msg, void *arg)
 {
 	struct req_state *st = arg;
@@ -209,6 +218,7 @@ static int request_once(struct tw_nl *nl, const struct tw_nl_req *req, struct re
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, st);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, st);
 	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_dump_intr, st);
+	nl_cb_set(cb, NL_CB_MSG_IN, NL_CB_CUSTOM, on_msg_in, st);
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, st);
 
 	r = nl_send_auto(nl->sk, msg);

@@ -239,6 +239,37 @@ static int parse_one(struct tw_opts *o, int c, const char *arg, char *err, size_
 	return 0;
 }
 
+static const struct option *long_by_val(int val)
+{
+	const struct option *lo;
+
+	for (lo = long_opts; lo->name; lo++)
+		if (lo->val == val)
+			return lo;
+	return NULL;
+}
+
+/*
+ * What getopt_long refused (optopt: the option's value, 0 if unknown),
+ * said in words; the option as given is arg. Never prints optopt as a
+ * character: long-only options have values above 0xff.
+ */
+static int bad_option(const char *arg, char *err, size_t errlen)
+{
+	const struct option *lo = optopt ? long_by_val(optopt) : NULL;
+
+	if (lo && !strncmp(arg, "--", 2)) {
+		if (lo->has_arg == no_argument)
+			return usage_err(err, errlen, "option '--%s' takes no argument", lo->name);
+		return usage_err(err, errlen, "option '--%s' needs an argument", lo->name);
+	}
+	if (optopt > 0 && optopt < 0x100 && strchr("ni", optopt))
+		return usage_err(err, errlen, "option -%c needs an argument", optopt);
+	if (optopt > ' ' && optopt < 0x7f)
+		return usage_err(err, errlen, "unknown option -%c", optopt);
+	return usage_err(err, errlen, "unknown option %.*s", (int)strcspn(arg, "="), arg);
+}
+
 int tw_opts_parse(int argc, char **argv, struct tw_opts *o, char *err, size_t errlen)
 {
 	int c, ret;
@@ -248,17 +279,8 @@ int tw_opts_parse(int argc, char **argv, struct tw_opts *o, char *err, size_t er
 	opterr = 0;
 	optind = 0; /* full re-initialisation: the tests parse many times */
 	while ((c = getopt_long(argc, argv, "jpn:hVi:", long_opts, NULL)) != -1) {
-		if (c == '?') {
-			if (optopt && optopt < 0x100 && strchr("ni", optopt))
-				return usage_err(err, errlen, "option -%c needs an argument",
-						 optopt);
-			if (optopt >= LO_TOP)
-				return usage_err(err, errlen, "option %s needs an argument",
-						 argv[optind - 1]);
-			if (optopt)
-				return usage_err(err, errlen, "unknown option -%c", optopt);
-			return usage_err(err, errlen, "unknown option %s", argv[optind - 1]);
-		}
+		if (c == '?')
+			return bad_option(argv[optind - 1], err, errlen);
 		if (c == ':')
 			return usage_err(err, errlen, "option needs an argument");
 		ret = parse_one(o, c, optarg, err, errlen);

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /* twmond's sinks: stderr, syslog, JSON lines, an exec hook */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <linux/capability.h>
+#include <linux/securebits.h>
 #include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
@@ -47,6 +52,25 @@ void twd_sink_close(struct twd_sink *s)
 		closelog();
 	s->json = NULL;
 	s->json_owned = false;
+}
+
+void twd_sink_move(struct twd_sink *dst, struct twd_sink *src)
+{
+	struct twd_hooks *hk = dst->hooks;
+
+	*dst = *src;
+	dst->hooks = hk;
+	memset(src, 0, sizeof(*src));
+}
+
+void twd_sink_update(struct twd_sink *s, const struct twd_conf *c)
+{
+	snprintf(s->exec, sizeof(s->exec), "%s", c->exec);
+	if (c->syslog && !s->syslog)
+		openlog("twmond", LOG_PID, LOG_DAEMON);
+	else if (!c->syslog && s->syslog)
+		closelog();
+	s->syslog = c->syslog;
 }
 
 void twd_log(struct twd_sink *s, int prio, const char *fmt, ...)
@@ -150,8 +174,43 @@ char *twd_alert_json(enum twd_alert_event ev, const struct twd_alert *a, double 
 	return out;
 }
 
-static void run_hook(struct twd_sink *s, enum twd_alert_event ev, const struct twd_alert *a)
+/*
+ * In the hook's child, before execve: no capability at all. twmond keeps
+ * CAP_NET_ADMIN as an ambient capability (the unit), which execve would
+ * pass on; the ambient set is cleared, then the permitted, effective and
+ * inheritable sets. As root, SECBIT_NOROOT stops execve from granting them
+ * again (needs CAP_SETPCAP; best effort). false if a capability remains.
+ */
+static bool drop_caps(void)
 {
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	if (!getuid() || !geteuid())
+		prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED, 0, 0, 0);
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capset, &hdr, data))
+		return false;
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return !(data[0].permitted | data[1].permitted | data[0].effective | data[1].effective |
+		 data[0].inheritable | data[1].inheritable) &&
+	       prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_NET_ADMIN, 0, 0) != 1;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void start_hook(struct twd_sink *s, int slot, enum twd_alert_event ev,
+		       const struct twd_alert *a, int64_t now_ms)
+{
+	struct twd_hooks *hk = s->hooks;
 	char v[64], th[64], ns[16], tgt[128];
 	sigset_t none;
 	pid_t pid;
@@ -165,11 +224,24 @@ static void run_hook(struct twd_sink *s, enum twd_alert_event ev, const struct t
 		if (s->lasterr != errno)
 			twd_log(s, LOG_ERR, "exec %s: fork: %s", s->exec, strerror(errno));
 		s->lasterr = errno;
+		hk->st.dropped++;
 		return;
 	}
-	if (pid > 0)
-		return; /* SIGCHLD is ignored: the kernel reaps it */
-	/* the daemon's blocked and ignored signals are not the hook's */
+	if (pid > 0) {
+		setpgid(pid, pid); /* also in the child: whichever runs first */
+		hk->pid[slot] = pid;
+		hk->deadline[slot] = now_ms + hk->timeout_ms;
+		hk->st.started++;
+		hk->st.running++;
+		return;
+	}
+	/* its own group (killed as one), no capability, default signals */
+	setpgid(0, 0);
+	if (!drop_caps()) {
+		fprintf(stderr, "twmond: exec %s: cannot drop capabilities: %s\n", s->exec,
+			strerror(errno));
+		_exit(126);
+	}
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
@@ -188,6 +260,131 @@ static void run_hook(struct twd_sink *s, enum twd_alert_event ev, const struct t
 	execl(s->exec, s->exec, (char *)NULL);
 	fprintf(stderr, "twmond: exec %s: %s\n", s->exec, strerror(errno));
 	_exit(127);
+}
+
+static int free_slot(const struct twd_hooks *hk)
+{
+	unsigned int i;
+
+	for (i = 0; i < hk->max && i < TWD_EXEC_MAX_MAX; i++)
+		if (!hk->pid[i])
+			return i;
+	return -1;
+}
+
+static void run_hook(struct twd_sink *s, enum twd_alert_event ev, const struct twd_alert *a)
+{
+	struct twd_hooks *hk = s->hooks;
+	int slot;
+
+	if (!hk)
+		return;
+	twd_hooks_tick(s, mono_ms()); /* a slot may have come free */
+	slot = free_slot(hk);
+	if (slot >= 0 && !hk->st.queued) {
+		start_hook(s, slot, ev, a, mono_ms());
+		return;
+	}
+	if (hk->st.queued == TWD_HOOK_QUEUE) {
+		hk->st.dropped++;
+		twd_log(s, LOG_ERR,
+			"exec %s: %u hooks running and %u waiting; %s %s not run (%" PRIu64
+			" dropped)",
+			s->exec, hk->st.running, hk->st.queued,
+			ev == TWD_EV_FIRE ? "fire" : "clear", twd_rule_name(a->rule),
+			hk->st.dropped);
+		return;
+	}
+	hk->q[(hk->qhead + hk->st.queued) % TWD_HOOK_QUEUE] = (struct twd_hook_job){ ev, *a };
+	hk->st.queued++;
+}
+
+void twd_hooks_init(struct twd_hooks *hk, const struct twd_conf *c)
+{
+	memset(hk, 0, sizeof(*hk));
+	twd_hooks_set(hk, c);
+}
+
+void twd_hooks_set(struct twd_hooks *hk, const struct twd_conf *c)
+{
+	hk->max = c->exec_max < TWD_EXEC_MAX_MAX ? c->exec_max : TWD_EXEC_MAX_MAX;
+	hk->timeout_ms = c->exec_timeout_ms;
+}
+
+void twd_hooks_tick(struct twd_sink *s, int64_t now_ms)
+{
+	struct twd_hooks *hk = s->hooks;
+	unsigned int i;
+	int status, slot;
+
+	if (!hk)
+		return;
+	for (i = 0; i < TWD_EXEC_MAX_MAX; i++) {
+		pid_t pid = hk->pid[i], w;
+
+		if (!pid)
+			continue;
+		w = waitpid(pid, &status, WNOHANG);
+		if (w == pid || (w < 0 && errno == ECHILD)) {
+			if (w == pid && (!WIFEXITED(status) || WEXITSTATUS(status)))
+				hk->st.failed++;
+			hk->pid[i] = 0;
+			hk->st.running--;
+			continue;
+		}
+		if (now_ms >= hk->deadline[i]) {
+			twd_log(s, LOG_ERR, "exec %s: pid %d still running after %u ms: killed",
+				s->exec, (int)pid, hk->timeout_ms);
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			hk->pid[i] = 0;
+			hk->st.running--;
+			hk->st.killed++;
+		}
+	}
+	while (hk->st.queued && (slot = free_slot(hk)) >= 0) {
+		struct twd_hook_job *j = &hk->q[hk->qhead];
+
+		hk->qhead = (hk->qhead + 1) % TWD_HOOK_QUEUE;
+		hk->st.queued--;
+		start_hook(s, slot, j->ev, &j->a, now_ms);
+	}
+}
+
+int64_t twd_hooks_next_deadline(const struct twd_hooks *hk)
+{
+	int64_t d = INT64_MAX;
+	unsigned int i;
+
+	for (i = 0; hk && i < TWD_EXEC_MAX_MAX; i++)
+		if (hk->pid[i] && hk->deadline[i] < d)
+			d = hk->deadline[i];
+	return d;
+}
+
+void twd_hooks_end(struct twd_sink *s)
+{
+	struct twd_hooks *hk = s->hooks;
+	unsigned int i;
+	int status;
+
+	if (!hk)
+		return;
+	for (i = 0; i < TWD_EXEC_MAX_MAX; i++) {
+		if (!hk->pid[i])
+			continue;
+		kill(-hk->pid[i], SIGKILL);
+		kill(hk->pid[i], SIGKILL);
+		waitpid(hk->pid[i], &status, 0);
+		hk->pid[i] = 0;
+		hk->st.killed++;
+	}
+	if (hk->st.queued)
+		twd_log(s, LOG_INFO, "exec %s: %u queued hooks not run", s->exec, hk->st.queued);
+	hk->st.dropped += hk->st.queued;
+	hk->st.queued = 0;
+	hk->st.running = 0;
 }
 
 void twd_sink_alert(struct twd_sink *s, enum twd_alert_event ev, const struct twd_alert *a)

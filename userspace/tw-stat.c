@@ -324,7 +324,11 @@ int main(int argc, char **argv)
 		errorf("%s", err);
 		return 1;
 	}
-	if (tw_nl_open(&nl, err, sizeof(err))) {
+	ret = tw_nl_open(&nl, err, sizeof(err));
+	/* events --follow waits for a module that is not loaded yet */
+	if (ret == -ENOENT && c->fn == tw_cmd_events && o.follow)
+		ret = tw_nl_connect(&nl, err, sizeof(err));
+	if (ret) {
 		errorf("%s", err);
 		return 1;
 	}

@@ -43,6 +43,7 @@ struct twmond {
 	int novr;
 
 	struct twd_sink sink;
+	struct twd_hooks hooks;
 	struct twd_http http;
 	struct twd_mon mon;
 	struct twd_model model;
@@ -128,6 +129,10 @@ static int load_conf(struct twmond *d, struct twd_conf *c, char *err, size_t err
 	}
 	if (twd_conf_check(c, msg, sizeof(msg))) {
 		snprintf(err, errlen, "command line: %.400s", msg);
+		return -EINVAL;
+	}
+	if (twd_conf_check_files(c, msg, sizeof(msg))) {
+		snprintf(err, errlen, "%.400s", msg);
 		return -EINVAL;
 	}
 	return 0;
@@ -406,6 +411,7 @@ static void tick(struct twmond *d)
 	}
 	d->dirty = true;
 	if (d->conf.textfile[0]) {
+		d->model.hooks = d->hooks.st;
 		r = twd_metrics_textfile(d->conf.textfile, &d->model, &d->conf, now_ms());
 		if (r) {
 			snprintf(err, sizeof(err), "%s", strerror(-r));
@@ -439,34 +445,44 @@ static void dump_totals(struct twmond *d)
 	}
 }
 
+/*
+ * SIGHUP: a file that does not parse or validate changes nothing; a key that
+ * cannot be applied (the new listen address is taken, the JSON file cannot
+ * be opened) keeps its running value, is named in the log, and the rest of
+ * the new configuration is applied.
+ */
 static void reload(struct twmond *d)
 {
 	struct twd_conf nc;
 	struct twd_sink ns;
-	struct twd_http nh;
-	char err[TWD_ERR_LEN];
+	char err[TWD_ERR_LEN], kept[64] = "";
+	bool new_sink = true;
 
 	if (load_conf(d, &nc, err, sizeof(err))) {
 		twd_log(&d->sink, LOG_ERR, "reload: %s; keeping the running configuration", err);
 		return;
 	}
 	if (twd_sink_open(&ns, &nc, err, sizeof(err))) {
-		twd_log(&d->sink, LOG_ERR, "reload: %s; keeping the running configuration", err);
-		return;
+		twd_log(&d->sink, LOG_ERR, "reload: %s; keeping json = %s", err,
+			d->conf.json[0] ? d->conf.json : "off");
+		memcpy(nc.json, d->conf.json, sizeof(nc.json));
+		strcat(kept, " json");
+		new_sink = false;
 	}
 	if (strcmp(nc.listen, d->conf.listen)) {
-		if (nc.listen[0] && twd_http_open(&nh, nc.listen, err, sizeof(err))) {
-			twd_log(&d->sink, LOG_ERR, "reload: %s; keeping the running configuration",
-				err);
-			twd_sink_close(&ns);
-			return;
+		if (twd_http_relisten(&d->http, d->conf.listen, nc.listen, err, sizeof(err))) {
+			twd_log(&d->sink, LOG_ERR, "reload: %s; keeping listen = %s", err,
+				d->conf.listen[0] ? d->conf.listen : "off");
+			memcpy(nc.listen, d->conf.listen, sizeof(nc.listen));
+			strcat(kept, " listen");
 		}
-		twd_http_close(&d->http);
-		if (nc.listen[0])
-			d->http = nh;
 	}
-	twd_sink_close(&d->sink);
-	d->sink = ns;
+	if (new_sink) {
+		twd_sink_close(&d->sink);
+		twd_sink_move(&d->sink, &ns);
+	} else {
+		twd_sink_update(&d->sink, &nc);
+	}
 	if (twd_mon_is_open(&d->mon)) {
 		if (nc.rcvbuf != d->conf.rcvbuf && twd_mon_set_rcvbuf(&d->mon, nc.rcvbuf))
 			twd_log(&d->sink, LOG_ERR, "reload: cannot set rcvbuf %u", nc.rcvbuf);
@@ -480,10 +496,14 @@ static void reload(struct twmond *d)
 
 		timerfd_settime(d->tfd, 0, &it, NULL);
 	}
+	twd_hooks_set(&d->hooks, &nc);
 	d->all_denied = false;
 	d->conf = nc;
 	d->dirty = true;
-	twd_log(&d->sink, LOG_INFO, "configuration reloaded");
+	if (kept[0])
+		twd_log(&d->sink, LOG_INFO, "configuration reloaded, except:%s", kept);
+	else
+		twd_log(&d->sink, LOG_INFO, "configuration reloaded");
 }
 
 /* 1: exit */
@@ -503,6 +523,9 @@ static int on_signal(struct twmond *d)
 		case SIGUSR1:
 			dump_totals(d);
 			break;
+		case SIGCHLD:
+			twd_hooks_tick(&d->sink, now_ms());
+			break;
 		}
 	}
 	return 0;
@@ -520,6 +543,21 @@ static char *metrics_body(void *arg, size_t *len)
 	return buf;
 }
 
+/* Until the nearest HTTP deadline (or hook deadline): never sleep past one */
+static int poll_timeout(struct twmond *d)
+{
+	int64_t next = twd_http_next_deadline(&d->http), left;
+	int64_t hook = twd_hooks_next_deadline(&d->hooks);
+
+	if (hook < next)
+		next = hook;
+
+	if (next == INT64_MAX)
+		return -1;
+	left = next - now_ms();
+	return left <= 0 ? 0 : left > 60000 ? 60000 : (int)left;
+}
+
 static int run(struct twmond *d)
 {
 	struct pollfd p[3 + 1 + TWD_HTTP_CLIENTS];
@@ -532,7 +570,7 @@ static int run(struct twmond *d)
 		p[1] = (struct pollfd){ .fd = d->tfd, .events = POLLIN };
 		p[2] = (struct pollfd){ .fd = twd_mon_fd(&d->mon), .events = POLLIN };
 		nh = twd_http_pollfds(&d->http, &p[3]);
-		r = poll(p, 3 + nh, -1);
+		r = poll(p, 3 + nh, poll_timeout(d));
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -558,6 +596,11 @@ static int run(struct twmond *d)
 			d->dirty = false;
 			twd_model_evaluate(&d->model, &d->conf, now_ms());
 		}
+		twd_hooks_tick(&d->sink, now_ms());
+		d->model.hooks = d->hooks.st;
+		d->model.http_requests = d->http.requests;
+		d->model.http_evicted = d->http.evicted;
+		d->model.http_timeouts = d->http.timeouts;
 		twd_http_handle(&d->http, &p[3], nh, now_ms(), metrics_body, d);
 	}
 }
@@ -650,8 +693,8 @@ int main(int argc, char **argv)
 	}
 
 	signal(SIGPIPE, SIG_IGN);
-	signal(SIGCHLD, SIG_IGN); /* exec hooks are reaped by the kernel */
 	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD); /* a hook ended: reap it (twd_hooks_tick) */
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
@@ -670,8 +713,10 @@ int main(int argc, char **argv)
 
 	if (twd_sink_open(&d.sink, &d.conf, err, sizeof(err))) {
 		fprintf(stderr, "twmond: %s\n", err);
-		return 1;
+		return 2; /* the json key: a configuration error */
 	}
+	twd_hooks_init(&d.hooks, &d.conf);
+	d.sink.hooks = &d.hooks;
 	twd_http_init(&d.http);
 	if (d.conf.listen[0] && twd_http_open(&d.http, d.conf.listen, err, sizeof(err))) {
 		twd_log(&d.sink, LOG_ERR, "%s", err);
@@ -686,6 +731,7 @@ int main(int argc, char **argv)
 
 	rc = run(&d);
 
+	twd_hooks_end(&d.sink); /* no hook outlives twmond */
 	twd_http_close(&d.http);
 	twd_mon_close(&d.mon);
 	twd_model_free(&d.model);

@@ -13,7 +13,11 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
 #include <netlink/attr.h>
+#include <netlink/socket.h>
 #include <netlink/msg.h>
 #include <netlink/genl/genl.h>
 #include <linux/genetlink.h>
@@ -25,8 +29,10 @@ static char err[TW_NL_ERR_LEN];
 
 struct seen {
 	int msgs, families, resets;
-	int fail_at; /* refuse the nth reply (1-based), 0 = never */
-	int nlctrl;  /* saw the family named nlctrl */
+	int fail_at;  /* refuse the nth reply (1-based), 0 = never */
+	int nlctrl;   /* saw the family named nlctrl */
+	int forged;   /* saw the family named forged */
+	uint32_t seq; /* of the last reply */
 };
 
 static int reply(const struct nlmsghdr *nlh, void *arg, char *e, size_t elen)
@@ -35,6 +41,7 @@ static int reply(const struct nlmsghdr *nlh, void *arg, char *e, size_t elen)
 	struct seen *s = arg;
 
 	s->msgs++;
+	s->seq = nlh->nlmsg_seq;
 	if (s->fail_at && s->msgs == s->fail_at) {
 		snprintf(e, elen, "refused reply %d", s->msgs);
 		return -EBADMSG;
@@ -45,6 +52,8 @@ static int reply(const struct nlmsghdr *nlh, void *arg, char *e, size_t elen)
 		s->families++;
 		if (!strcmp(nla_get_string(tb[CTRL_ATTR_FAMILY_NAME]), "nlctrl"))
 			s->nlctrl = 1;
+		if (!strcmp(nla_get_string(tb[CTRL_ATTR_FAMILY_NAME]), "forged"))
+			s->forged++;
 	}
 	return 0;
 }
@@ -179,12 +188,60 @@ static void reply_refused(void **state)
 	assert_string_equal(err, "refused reply 1");
 }
 
+/*
+ * Another process sends a reply to our port id with the sequence number our
+ * request will carry, ahead of the kernel's: only the kernel's (nl_pid 0)
+ * is taken (issue 12).
+ */
+static void forged_reply(void **state)
+{
+	struct seen s = { 0 };
+	struct tw_nl_req req = { .cmd = CTRL_CMD_GETFAMILY,
+				 .name = "GETFAMILY",
+				 .fill = fill_name,
+				 .fill_arg = "nlctrl",
+				 .reply = reply,
+				 .arg = &s };
+	struct sockaddr_nl to = { .nl_family = AF_NETLINK };
+	struct nl_msg *m = nlmsg_alloc();
+	struct nlmsghdr *nlh;
+	struct tw_nl own;
+	uint32_t seq;
+	int fd;
+
+	(void)state;
+	NEED_NETLINK();
+	/* a socket of its own: the others' leftovers aside */
+	assert_int_equal(tw_nl_connect(&own, err, sizeof(err)), 0);
+	own.family = GENL_ID_CTRL;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	assert_true(fd >= 0);
+	/* the sequence number is easy to guess: the last reply's plus one */
+	assert_int_equal(tw_nl_request(&own, &req, err, sizeof(err)), 0);
+	seq = s.seq + 1;
+	memset(&s, 0, sizeof(s));
+	assert_non_null(genlmsg_put(m, 0, seq, GENL_ID_CTRL, 0, 0, CTRL_CMD_NEWFAMILY, 1));
+	assert_int_equal(nla_put_string(m, CTRL_ATTR_FAMILY_NAME, "forged"), 0);
+	nlh = nlmsg_hdr(m);
+	to.nl_pid = nl_socket_get_local_port(own.sk);
+	assert_int_equal(sendto(fd, nlh, nlh->nlmsg_len, 0, (struct sockaddr *)&to, sizeof(to)),
+			 (ssize_t)nlh->nlmsg_len);
+	if (tw_nl_request(&own, &req, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(s.forged, 0);
+	assert_int_equal(s.msgs, 1);
+	assert_true(s.nlctrl);
+	nlmsg_free(m);
+	close(fd);
+	tw_nl_close(&own);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(doit_reply_and_ack), cmocka_unit_test(dump_to_done),
 		cmocka_unit_test(kernel_error),	      cmocka_unit_test(kernel_error_extack),
-		cmocka_unit_test(reply_refused),
+		cmocka_unit_test(reply_refused),      cmocka_unit_test(forged_reply),
 	};
 
 	return cmocka_run_group_tests_name("nlreq", tests, setup, teardown);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -73,6 +74,30 @@ static void top_bad(void **state)
 	}
 	assert_int_equal(parse(&o, "dests", "--top", NULL), 2);
 	assert_non_null(strstr(err, "needs an argument"));
+}
+
+/* issue 12: an argument given to an option that takes none (it printed
+ * "unknown option -" and a NUL byte, or "needs an argument") */
+static void flag_with_argument(void **state)
+{
+	static const char *const flags[] = { "all-netns", "stats", "json", "follow", "pretty" };
+	char arg[32], want[64];
+	struct tw_opts o;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		snprintf(arg, sizeof(arg), "--%s=1", flags[i]);
+		snprintf(want, sizeof(want), "option '--%s' takes no argument", flags[i]);
+		assert_int_equal(parse(&o, "events", arg, NULL), 2);
+		assert_string_equal(err, want);
+	}
+	assert_int_equal(parse(&o, "dests", "--top", NULL), 2);
+	assert_string_equal(err, "option '--top' needs an argument");
+	assert_int_equal(parse(&o, "--bogus=1", NULL), 2);
+	assert_string_equal(err, "unknown option --bogus");
+	assert_int_equal(parse(&o, "-x", NULL), 2);
+	assert_string_equal(err, "unknown option -x");
 }
 
 static void options_after_command(void **state)
@@ -226,11 +251,17 @@ static void live_options(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(defaults),	cmocka_unit_test(top_values),
-		cmocka_unit_test(top_bad),	cmocka_unit_test(options_after_command),
-		cmocka_unit_test(filters),	cmocka_unit_test(filters_bad),
-		cmocka_unit_test(usage_errors), cmocka_unit_test(per_command),
-		cmocka_unit_test(ulong_parse),	cmocka_unit_test(live_options),
+		cmocka_unit_test(defaults),
+		cmocka_unit_test(top_values),
+		cmocka_unit_test(top_bad),
+		cmocka_unit_test(options_after_command),
+		cmocka_unit_test(filters),
+		cmocka_unit_test(filters_bad),
+		cmocka_unit_test(usage_errors),
+		cmocka_unit_test(per_command),
+		cmocka_unit_test(ulong_parse),
+		cmocka_unit_test(live_options),
+		cmocka_unit_test(flag_with_argument),
 	};
 
 	return cmocka_run_group_tests_name("opts", tests, NULL, NULL);

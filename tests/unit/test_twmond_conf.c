@@ -108,21 +108,42 @@ static void each_error_has_its_line(void **state)
 		const char *line, *msg;
 	} cases[] = {
 		{ "foo = 1", "twmond.conf:3: unknown key 'foo'" },
-		{ "listen 127.0.0.1:9477", "twmond.conf:3: expected 'key = value', got 'listen 127.0.0.1:9477'" },
+		{ "listen 127.0.0.1:9477",
+		  "twmond.conf:3: expected 'key = value', got 'listen 127.0.0.1:9477'" },
 		{ "= 3", "twmond.conf:3: missing key before '='" },
-		{ "rcvbuf = lots", "twmond.conf:3: rcvbuf: expected an integer in 1..1073741824, got 'lots'" },
-		{ "rcvbuf = 0", "twmond.conf:3: rcvbuf: expected an integer in 1..1073741824, got '0'" },
+		{ "rcvbuf = lots",
+		  "twmond.conf:3: rcvbuf: expected an integer in 1..1073741824, got 'lots'" },
+		{ "rcvbuf = 0",
+		  "twmond.conf:3: rcvbuf: expected an integer in 1..1073741824, got '0'" },
 		{ "top_n = -1", "twmond.conf:3: top_n: expected an integer in 0..1000, got '-1'" },
 		{ "syslog = maybe", "twmond.conf:3: syslog: expected yes or no, got 'maybe'" },
-		{ "listen = localhost", "twmond.conf:3: listen: expected ADDRESS:PORT or off, got 'localhost'" },
-		{ "listen = 127.0.0.1:99999", "twmond.conf:3: listen: expected ADDRESS:PORT or off, got '127.0.0.1:99999'" },
-		{ "all_netns = some", "twmond.conf:3: all_netns: expected auto, yes or no, got 'some'" },
-		{ "stats_interval_ms = 50", "twmond.conf:3: stats_interval_ms: 0 (leave the kernel's) or 100..60000, got '50'" },
-		{ "pool_exhaustion.warn = 120%", "twmond.conf:3: pool_exhaustion.warn: expected a ratio 0..1 or a percentage like 80% or off, got '120%'" },
-		{ "tw_overflow.crit = soon", "twmond.conf:3: tw_overflow.crit: expected a number >= 0 or off, got 'soon'" },
-		{ "tw_overflow.clear = off", "twmond.conf:3: tw_overflow.clear: expected a number >= 0, got 'off'" },
+		{ "listen = localhost",
+		  "twmond.conf:3: listen: expected ADDRESS:PORT or off, got 'localhost'" },
+		{ "listen = 127.0.0.1:99999",
+		  "twmond.conf:3: listen: expected ADDRESS:PORT or off, got '127.0.0.1:99999'" },
+		{ "all_netns = some",
+		  "twmond.conf:3: all_netns: expected auto, yes or no, got 'some'" },
+		{ "stats_interval_ms = 50",
+		  "twmond.conf:3: stats_interval_ms: 0 (leave the kernel's) or 100..60000, got '50'" },
+		{ "pool_exhaustion.warn = 120%",
+		  "twmond.conf:3: pool_exhaustion.warn: expected a ratio 0..1 or a percentage like 80% or off, got '120%'" },
+		{ "tw_overflow.crit = soon",
+		  "twmond.conf:3: tw_overflow.crit: expected a number >= 0 or off, got 'soon'" },
+		{ "tw_overflow.clear = off",
+		  "twmond.conf:3: tw_overflow.clear: expected a number >= 0, got 'off'" },
 		{ "tw_overflow.colour = red", "twmond.conf:3: unknown key 'tw_overflow.colour'" },
 		{ "nosuchrule.warn = 1", "twmond.conf:3: unknown key 'nosuchrule.warn'" },
+		/* issue 12: what the daemon cannot bind or run is refused here too */
+		{ "listen = nothost:19477",
+		  "twmond.conf:3: listen: 'nothost' is not a numeric IPv4 or IPv6 address (ADDRESS:PORT), in 'nothost:19477'" },
+		{ "listen = 999.1.1.1:80",
+		  "twmond.conf:3: listen: '999.1.1.1' is not a numeric IPv4 or IPv6 address (ADDRESS:PORT), in '999.1.1.1:80'" },
+		{ "exec = relative/hook",
+		  "twmond.conf:3: exec: expected an absolute path or off, got 'relative/hook'" },
+		{ "exec_max = 0",
+		  "twmond.conf:3: exec_max: expected an integer in 1..64, got '0'" },
+		{ "exec_timeout_ms = 5",
+		  "twmond.conf:3: exec_timeout_ms: expected an integer in 100..3600000, got '5'" },
 	};
 	char text[512];
 	struct twd_conf c;
@@ -137,6 +158,55 @@ static void each_error_has_its_line(void **state)
 	}
 }
 
+/* A NUL byte is an error of its own line; the lines after it keep their numbers */
+static void nul_byte(void **state)
+{
+	static char text[2048];
+	struct twd_conf c;
+	size_t len;
+	FILE *f;
+	int r;
+
+	(void)state;
+	/* line 2 is a comment of 1500 characters with a NUL early in it */
+	len = snprintf(text, sizeof(text), "top_n = 5\n# x");
+	text[len++] = 0;
+	memset(text + len, 'y', 1500);
+	len += 1500;
+	len += snprintf(text + len, sizeof(text) - len, "\nbogus = 1\n");
+	f = fmemopen(text, len, "r");
+	assert_non_null(f);
+	r = twd_conf_parse(&c, f, "twmond.conf", err, sizeof(err));
+	fclose(f);
+	assert_int_not_equal(r, 0);
+	assert_string_equal(err, "twmond.conf:2: a NUL byte");
+}
+
+/* What must exist for the daemon: checked by --check-config and the daemon alike */
+static void files(void **state)
+{
+	struct twd_conf c;
+
+	(void)state;
+	twd_conf_defaults(&c);
+	assert_int_equal(twd_conf_check_files(&c, err, sizeof(err)), 0);
+	snprintf(c.exec, sizeof(c.exec), "/nonexistent/hook");
+	assert_int_not_equal(twd_conf_check_files(&c, err, sizeof(err)), 0);
+	assert_string_equal(err, "exec: /nonexistent/hook: No such file or directory");
+	snprintf(c.exec, sizeof(c.exec), "/etc");
+	assert_int_not_equal(twd_conf_check_files(&c, err, sizeof(err)), 0);
+	assert_string_equal(err, "exec: /etc: not a regular file");
+	snprintf(c.exec, sizeof(c.exec), "/bin/true");
+	assert_int_equal(twd_conf_check_files(&c, err, sizeof(err)), 0);
+	snprintf(c.textfile, sizeof(c.textfile), "/nonexistent/dir/twmon.prom");
+	assert_int_not_equal(twd_conf_check_files(&c, err, sizeof(err)), 0);
+	assert_string_equal(err, "textfile: /nonexistent/dir: No such file or directory");
+	c.textfile[0] = 0;
+	snprintf(c.json, sizeof(c.json), "/etc/passwd/x.json");
+	assert_int_not_equal(twd_conf_check_files(&c, err, sizeof(err)), 0);
+	assert_string_equal(err, "json: /etc/passwd: not a directory");
+}
+
 /* Settings that contradict each other: named after the whole file */
 static void cross_checks(void **state)
 {
@@ -146,8 +216,9 @@ static void cross_checks(void **state)
 	assert_int_not_equal(parse_text(&c, "tw_buckets_high.crit = 0.5\n"), 0);
 	assert_string_equal(err, "twmond.conf: tw_buckets_high: crit (0.5) is below warn (0.8)");
 	assert_int_not_equal(parse_text(&c, "pool_exhaustion.clear = 0.9\n"), 0);
-	assert_string_equal(err,
-			    "twmond.conf: pool_exhaustion: clear (0.9) is above the lowest threshold (0.8)");
+	assert_string_equal(
+		err,
+		"twmond.conf: pool_exhaustion: clear (0.9) is above the lowest threshold (0.8)");
 	assert_int_not_equal(parse_text(&c, "tw_overflow.crit = off\n"), 0);
 	assert_string_equal(err, "twmond.conf: tw_overflow: warn and crit are both off (set "
 				 "tw_overflow.enabled = no)");
@@ -190,10 +261,11 @@ static void shipped_example(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(defaults),	   cmocka_unit_test(good_file),
-		cmocka_unit_test(off_values),	   cmocka_unit_test(each_error_has_its_line),
-		cmocka_unit_test(cross_checks),	   cmocka_unit_test(set_overrides),
-		cmocka_unit_test(missing_file),	   cmocka_unit_test(shipped_example),
+		cmocka_unit_test(defaults),	cmocka_unit_test(good_file),
+		cmocka_unit_test(off_values),	cmocka_unit_test(each_error_has_its_line),
+		cmocka_unit_test(cross_checks), cmocka_unit_test(nul_byte),
+		cmocka_unit_test(files),	cmocka_unit_test(set_overrides),
+		cmocka_unit_test(missing_file), cmocka_unit_test(shipped_example),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

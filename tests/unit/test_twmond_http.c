@@ -89,7 +89,11 @@ static int free_port(void)
 static int start(struct twd_http *h)
 {
 	char addr[32], err[128];
-	int port = free_port();
+	int port = free_port(), tries = 0;
+
+	/* a client port of an earlier test may still be in TIME_WAIT */
+	while (tw_count(port) && tries++ < 100)
+		port = free_port();
 
 	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
 	assert_int_equal(twd_http_open(h, addr, err, sizeof(err)), 0);
@@ -183,20 +187,6 @@ static void settle(struct twd_http *h, int ms)
 		pump(h, 5, 0);
 }
 
-/* Wait for the server to close @fd: true if it did within 1 s */
-static bool closed_by_server(struct twd_http *h, int fd)
-{
-	int64_t until = now_ms() + 1000;
-	char c;
-
-	while (now_ms() < until) {
-		pump(h, 5, 0);
-		if (read(fd, &c, 1) == 0)
-			return true;
-	}
-	return false;
-}
-
 static int local_port(int fd)
 {
 	struct sockaddr_in a;
@@ -270,31 +260,65 @@ static void keep_alive_no_timewait(void **state)
 	twd_http_close(&h);
 }
 
-/* "Connection: close" (busybox wget, curl -H) and HTTP/1.0: the server
- * closes, and the kernel shows the TIME_WAIT socket on the server's port:
- * the same oracle sees the other case. */
+/* "Connection: close" (curl -H, HTTP/1.0): the client knows the end from
+ * Content-Length and closes first, so the TIME_WAIT socket is the client's;
+ * the kernel's table shows none on the server's port. */
 static void close_requested(void **state)
 {
 	struct twd_http h;
 	struct reply r;
-	int port, fd;
+	int port, fd, cport[2];
 
 	(void)state;
 	body_size = 100;
 	port = start(&h);
 	fd = connect_to(port, 0);
+	cport[0] = local_port(fd);
 	assert_int_equal(exchange(&h, fd, "GET /metrics HTTP/1.1\r\nConnection: close\r\n\r\n", &r),
 			 0);
 	assert_int_equal(r.code, 200);
 	assert_string_equal(r.conn, "close");
-	assert_true(closed_by_server(&h, fd));
 	close(fd);
 	fd = connect_to(port, 0);
+	cport[1] = local_port(fd);
 	assert_int_equal(exchange(&h, fd, "GET /nothing HTTP/1.0\r\n\r\n", &r), 0);
 	assert_int_equal(r.code, 404);
-	assert_true(closed_by_server(&h, fd));
 	close(fd);
-	assert_int_equal(tw_count(port), 2);
+	settle(&h, 100);
+	assert_int_equal(h.cl[0].fd, -1);
+	assert_int_equal(h.cl[1].fd, -1);
+	assert_int_equal(tw_count(port), 0);
+	assert_int_equal(tw_count(cport[0]) + tw_count(cport[1]), 2);
+	twd_http_close(&h);
+}
+
+/* A client that waits for the server's FIN (reads to EOF) gets it after
+ * TWD_HTTP_LINGER_MS, and a client that never closes is reset after twice
+ * that: no TIME_WAIT on the server's port either way. */
+static void close_waits_for_client(void **state)
+{
+	struct twd_http h;
+	struct reply r;
+	int64_t t0, until;
+	int port, fd;
+	char c;
+
+	(void)state;
+	body_size = 10;
+	port = start(&h);
+	fd = connect_to(port, 0);
+	t0 = now_ms();
+	assert_int_equal(exchange(&h, fd, "GET /metrics HTTP/1.0\r\n\r\n", &r), 0);
+	assert_int_equal(r.code, 200);
+	until = now_ms() + 3 * TWD_HTTP_LINGER_MS;
+	while (now_ms() < until && read(fd, &c, 1) != 0)
+		pump(&h, 5, 0);
+	assert_true(now_ms() - t0 >= TWD_HTTP_LINGER_MS - 50);
+	assert_true(now_ms() - t0 < 2 * TWD_HTTP_LINGER_MS + 500);
+	settle(&h, TWD_HTTP_LINGER_MS + 100); /* the client keeps its end open: reset */
+	assert_int_equal(h.cl[0].fd, -1);
+	close(fd);
+	assert_int_equal(tw_count(port), 0);
 	twd_http_close(&h);
 }
 
@@ -351,40 +375,300 @@ static void stalled_scraper(void **state)
 	twd_http_close(&h);
 }
 
-/* Every slot held by an idle kept-alive connection: a new scraper still gets
- * in, in place of the longest idle; past the idle limit they are dropped. */
+static int connect_from(const char *src, int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in b = { .sin_family = AF_INET };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	inet_pton(AF_INET, src, &b.sin_addr);
+	assert_int_equal(bind(fd, (struct sockaddr *)&b, sizeof(b)), 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	return fd;
+}
+
+static int slots_of(const struct twd_http *h, const char *peer)
+{
+	uint8_t a[4];
+	int i, n = 0;
+
+	inet_pton(AF_INET, peer, a);
+	for (i = 0; i < TWD_HTTP_CLIENTS; i++)
+		n += h->cl[i].fd >= 0 && !memcmp(h->cl[i].peer, a, 4);
+	return n;
+}
+
+/* Did the server reset or close @fd (within 1 s)? */
+static bool gone(struct twd_http *h, int fd)
+{
+	int64_t until = now_ms() + 1000;
+	char c;
+
+	while (now_ms() < until) {
+		ssize_t n;
+
+		pump(h, 5, 0);
+		n = read(fd, &c, 1);
+		if (n == 0 || (n < 0 && errno != EAGAIN))
+			return true;
+	}
+	return false;
+}
+
+/* Kept-alive idle connections: a new scraper gets in in place of the
+ * longest idle once every slot is taken; past the idle limit all are
+ * dropped, by a reset (no TIME_WAIT on the server's port). */
 static void idle_evicted(void **state)
 {
 	struct twd_http h;
 	struct reply r;
-	int port, fd[TWD_HTTP_CLIENTS + 1], i, gone = 0;
+	char src[32];
+	int port, fd[TWD_HTTP_CLIENTS + 1], i, left = 0;
 
 	(void)state;
 	body_size = 10;
 	port = start(&h);
 	for (i = 0; i <= TWD_HTTP_CLIENTS; i++) {
-		fd[i] = connect_to(port, 0);
+		/* peers of their own: the per-peer cap is not what is tested */
+		snprintf(src, sizeof(src), "127.0.1.%d", i + 1);
+		fd[i] = connect_from(src, port);
 		assert_int_equal(exchange(&h, fd[i], get11, &r), 0);
 		assert_int_equal(r.code, 200);
 	}
-	assert_true(closed_by_server(&h, fd[0]));
-	for (i = 1; i <= TWD_HTTP_CLIENTS; i++)
-		assert_true(h.cl[i % TWD_HTTP_CLIENTS].fd >= 0);
+	assert_true(gone(&h, fd[0]));
+	for (i = 0; i < TWD_HTTP_CLIENTS; i++)
+		left += h.cl[i].fd >= 0;
+	assert_int_equal(left, TWD_HTTP_CLIENTS); /* the others are all there */
+	left = 0;
 	pump(&h, 0, now_ms() + TWD_HTTP_IDLE_MS + 1);
 	for (i = 0; i < TWD_HTTP_CLIENTS; i++)
-		gone += h.cl[i].fd < 0;
-	assert_int_equal(gone, TWD_HTTP_CLIENTS);
+		left += h.cl[i].fd >= 0;
+	assert_int_equal(left, 0);
 	for (i = 0; i <= TWD_HTTP_CLIENTS; i++)
 		close(fd[i]);
+	assert_int_equal(tw_count(port), 0);
+	twd_http_close(&h);
+}
+
+static const char *const partial = "GET /metrics HTTP/1.1\r\nHost: t\r\n";
+
+/* Every slot held by a part-way request (the attack of issue 12): a new
+ * connection takes over the oldest, and a scraper is answered at once. */
+static void busy_evicted(void **state)
+{
+	struct twd_http h;
+	struct reply r;
+	char src[32];
+	int port, fd[TWD_HTTP_CLIENTS], i, s;
+
+	(void)state;
+	body_size = 10;
+	port = start(&h);
+	for (i = 0; i < TWD_HTTP_CLIENTS; i++) {
+		snprintf(src, sizeof(src), "127.0.2.%d", i + 1);
+		fd[i] = connect_from(src, port);
+		assert_int_equal(send(fd[i], partial, strlen(partial), 0),
+				 (ssize_t)strlen(partial));
+		settle(&h, 1);
+	}
+	settle(&h, TWD_HTTP_GRACE_MS + 20); /* past their grace */
+	for (i = 0, s = 0; i < TWD_HTTP_CLIENTS; i++)
+		s += h.cl[i].fd >= 0 && h.cl[i].state == TWD_HS_READ;
+	assert_int_equal(s, TWD_HTTP_CLIENTS);
+	s = connect_from("127.0.3.1", port);
+	assert_int_equal(exchange(&h, s, get11, &r), 0);
+	assert_int_equal(r.code, 200);
+	assert_true(gone(&h, fd[0])); /* the oldest went */
+	assert_int_equal(h.evicted, 1);
+	close(s);
+	for (i = 0; i < TWD_HTTP_CLIENTS; i++)
+		close(fd[i]);
+	settle(&h, 50);
+	assert_int_equal(tw_count(port), 0);
+	twd_http_close(&h);
+}
+
+/* Every slot young: a new connection waits in the backlog (the listener is
+ * not polled) until the oldest's grace is over, then takes its slot; the
+ * churn of hostile reconnects is bounded by it. */
+static void young_slots_wait(void **state)
+{
+	struct twd_http h;
+	struct reply r;
+	char src[32];
+	int port, fd[TWD_HTTP_CLIENTS], i, s;
+	int64_t t0;
+
+	(void)state;
+	body_size = 10;
+	port = start(&h);
+	for (i = 0; i < TWD_HTTP_CLIENTS; i++) {
+		snprintf(src, sizeof(src), "127.0.5.%d", i + 1);
+		fd[i] = connect_from(src, port);
+		assert_int_equal(send(fd[i], partial, strlen(partial), 0),
+				 (ssize_t)strlen(partial));
+	}
+	settle(&h, 10);
+	t0 = now_ms();
+	s = connect_from("127.0.6.1", port);
+	assert_int_equal(send(s, get11, strlen(get11), 0), (ssize_t)strlen(get11));
+	pump(&h, 5, 0);
+	assert_true(h.pending >= 0);
+	assert_int_equal(h.evicted, 0);
+	assert_true(twd_http_next_deadline(&h) <= t0 + TWD_HTTP_GRACE_MS);
+	assert_int_equal(exchange(&h, s, "", &r), 0);
+	assert_int_equal(r.code, 200);
+	print_message("# a scraper behind %d young connections: answered after %lld ms\n",
+		      TWD_HTTP_CLIENTS, (long long)(now_ms() - t0));
+	assert_true(now_ms() - t0 >= TWD_HTTP_GRACE_MS - 20);
+	assert_true(now_ms() - t0 < TWD_HTTP_GRACE_MS + 200);
+	assert_int_equal(h.evicted, 1);
+	close(s);
+	for (i = 0; i < TWD_HTTP_CLIENTS; i++)
+		close(fd[i]);
+	twd_http_close(&h);
+}
+
+/* One peer holds at most TWD_HTTP_PER_PEER slots: past it, its own oldest goes */
+static void per_peer_cap(void **state)
+{
+	struct twd_http h;
+	int port, fd[TWD_HTTP_PER_PEER + 8], other, i;
+
+	(void)state;
+	port = start(&h);
+	other = connect_from("127.0.4.2", port);
+	assert_int_equal(send(other, partial, strlen(partial), 0), (ssize_t)strlen(partial));
+	settle(&h, 5);
+	for (i = 0; i < TWD_HTTP_PER_PEER + 8; i++) {
+		fd[i] = connect_from("127.0.4.1", port);
+		settle(&h, 1);
+	}
+	settle(&h, 20);
+	assert_int_equal(slots_of(&h, "127.0.4.1"), TWD_HTTP_PER_PEER);
+	assert_int_equal(slots_of(&h, "127.0.4.2"), 1);
+	assert_true(gone(&h, fd[0]));
+	for (i = 0; i < TWD_HTTP_PER_PEER + 8; i++)
+		close(fd[i]);
+	close(other);
+	twd_http_close(&h);
+}
+
+/* The nearest deadline is what twmond's poll() waits for (not poll_ms) */
+static void next_deadline(void **state)
+{
+	struct twd_http h;
+	int64_t t0;
+	int port, fd;
+
+	(void)state;
+	port = start(&h);
+	assert_true(twd_http_next_deadline(&h) == INT64_MAX);
+	t0 = now_ms();
+	fd = connect_to(port, 0);
+	assert_int_equal(send(fd, partial, strlen(partial), 0), (ssize_t)strlen(partial));
+	settle(&h, 20);
+	assert_true(twd_http_next_deadline(&h) >= t0 + TWD_HTTP_TIMEOUT_MS);
+	assert_true(twd_http_next_deadline(&h) <= now_ms() + TWD_HTTP_TIMEOUT_MS);
+	close(fd);
+	twd_http_close(&h);
+}
+
+/* Read everything the server sends on @fd until it closes or 1.5 s pass */
+static size_t slurp(struct twd_http *h, int fd, char *buf, size_t len)
+{
+	int64_t until = now_ms() + 1500;
+	size_t have = 0;
+
+	while (now_ms() < until && have < len - 1) {
+		ssize_t n;
+
+		pump(h, 5, 0);
+		n = read(fd, buf + have, len - 1 - have);
+		if (n == 0 || (n < 0 && errno != EAGAIN))
+			break;
+		if (n > 0)
+			have += n;
+	}
+	buf[have] = 0;
+	return have;
+}
+
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	while ((hay = strstr(hay, needle))) {
+		n++;
+		hay++;
+	}
+	return n;
+}
+
+/* A request body is never parsed as a request: one 405, then the close */
+static void body_not_a_request(void **state)
+{
+	static const char post[] = "POST /metrics HTTP/1.1\r\nHost: t\r\nContent-Length: 25\r\n\r\n"
+				   "GET /metrics HTTP/1.1\r\n\r\n";
+	static char buf[1 << 16];
+	struct twd_http h;
+	int port, fd;
+
+	(void)state;
+	body_size = 10;
+	port = start(&h);
+	fd = connect_to(port, 0);
+	assert_int_equal(send(fd, post, strlen(post), 0), (ssize_t)strlen(post));
+	slurp(&h, fd, buf, sizeof(buf));
+	assert_int_equal(count(buf, "HTTP/1.1 405"), 1);
+	assert_int_equal(count(buf, "HTTP/1.1 200"), 0);
+	assert_non_null(strstr(buf, "Connection: close"));
+	close(fd);
+	twd_http_close(&h);
+}
+
+/* 81 pipelined requests in one write: TWD_HTTP_PIPELINE answers, then the close */
+static void pipeline_capped(void **state)
+{
+	static char buf[1 << 16], req[TWD_HTTP_REQ_MAX];
+	struct twd_http h;
+	int port, fd, i;
+
+	(void)state;
+	body_size = 10;
+	port = start(&h);
+	req[0] = 0;
+	for (i = 0; i < 81; i++)
+		strcat(req, "GET /metrics HTTP/1.1\r\n\r\n");
+	assert_true(strlen(req) < sizeof(req));
+	fd = connect_to(port, 0);
+	assert_int_equal(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
+	slurp(&h, fd, buf, sizeof(buf));
+	assert_int_equal(count(buf, "HTTP/1.1 200"), TWD_HTTP_PIPELINE);
+	assert_int_equal(h.requests, TWD_HTTP_PIPELINE);
+	close(fd);
 	twd_http_close(&h);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(parse),	   cmocka_unit_test(keep_alive_no_timewait),
-		cmocka_unit_test(close_requested), cmocka_unit_test(pipelined),
-		cmocka_unit_test(stalled_scraper), cmocka_unit_test(idle_evicted),
+		cmocka_unit_test(parse),
+		cmocka_unit_test(keep_alive_no_timewait),
+		cmocka_unit_test(close_requested),
+		cmocka_unit_test(close_waits_for_client),
+		cmocka_unit_test(pipelined),
+		cmocka_unit_test(stalled_scraper),
+		cmocka_unit_test(idle_evicted),
+		cmocka_unit_test(busy_evicted),
+		cmocka_unit_test(young_slots_wait),
+		cmocka_unit_test(per_peer_cap),
+		cmocka_unit_test(next_deadline),
+		cmocka_unit_test(body_not_a_request),
+		cmocka_unit_test(pipeline_capped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

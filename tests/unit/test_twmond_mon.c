@@ -12,7 +12,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <sys/socket.h>
+#include <linux/netlink.h>
+#include <netlink/socket.h>
 
 #include "mon.h"
 #include "nlbuild.h"
@@ -156,9 +160,50 @@ static void event_batch(void **state)
 	assert_string_equal(why, "sequence gap in the events group (4 after 2)");
 }
 
+/*
+ * Any process may send to the event socket's port id: a forged
+ * notification (nl_pid != 0) is not a notification (issue 12).
+ */
+static void only_from_kernel(void **state)
+{
+	struct nl_msg *m = notify(1);
+	struct nlmsghdr *nlh = nlmsg_hdr(m);
+	struct sockaddr_nl to = { .nl_family = AF_NETLINK };
+	char err[TW_NL_ERR_LEN] = "";
+	struct twd_mon mon;
+	int fd;
+
+	(void)state;
+	memset(&mon, 0, sizeof(mon));
+	mon.ev.sk = nl_socket_alloc();
+	assert_non_null(mon.ev.sk);
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (fd < 0 || nl_connect(mon.ev.sk, NETLINK_GENERIC)) {
+		nlmsg_free(m);
+		skip(); /* no generic netlink in this sandbox */
+	}
+	nl_socket_set_nonblocking(mon.ev.sk);
+	mon.ev.family = nlh->nlmsg_type;
+	mon.buflen = 65536;
+	mon.buf = malloc(mon.buflen);
+	assert_non_null(mon.buf);
+	to.nl_pid = nl_socket_get_local_port(mon.ev.sk);
+	assert_int_equal(sendto(fd, nlh, nlh->nlmsg_len, 0, (struct sockaddr *)&to, sizeof(to)),
+			 (ssize_t)nlh->nlmsg_len);
+	nstats = nlost = 0;
+	assert_int_equal(twd_mon_read(&mon, &cb, err, sizeof(err)), 0);
+	assert_int_equal(nstats, 0);
+	assert_int_equal(nlost, 0);
+	assert_int_equal(mon.foreign, 1);
+	close(fd);
+	nlmsg_free(m);
+	twd_mon_close(&mon);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(only_from_kernel),
 		cmocka_unit_test(stats_and_gaps),
 		cmocka_unit_test(stats_without_seq),
 		cmocka_unit_test(event_batch),
