@@ -7,13 +7,39 @@
 #ifndef _TWMON_COMPAT_H
 #define _TWMON_COMPAT_H
 
+/* 5.10: net/netns/generic.h needs struct net complete before it */
 #include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include <net/ip.h>
 #include <net/tcp.h>
 
-/* The kernel's own count of a namespace's TCP timewait sockets (sockstat tw) */
+/*
+ * The kernel's own count of a namespace's TCP timewait sockets, what
+ * /proc/net/sockstat prints as tw: 5.15+ a refcount that starts at 1
+ * (TWMON_HAVE_TW_REFCOUNT), 5.10 an atomic_t tw_count that starts at 0.
+ */
 static inline int twmon_kernel_tw_count(const struct net *net)
 {
+#ifdef TWMON_HAVE_TW_REFCOUNT
 	return refcount_read(&net->ipv4.tcp_death_row.tw_refcount) - 1;
+#else
+	return atomic_read(&net->ipv4.tcp_death_row.tw_count);
+#endif
+}
+
+/*
+ * A namespace's LINUX_MIB_* counter (what nstat shows), summed over the
+ * CPUs as snmp_fold_field() does; 7.x no longer exports that function.
+ */
+static inline unsigned long twmon_net_mib(const struct net *net, int field)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += *((unsigned long *)per_cpu_ptr(net->mib.net_statistics, cpu) +
+			 field);
+	return sum;
 }
 
 #endif /* _TWMON_COMPAT_H */

@@ -707,8 +707,10 @@ struct genl_family twmon_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = twmon_ops,
 	.n_ops = ARRAY_SIZE(twmon_ops),
-	/* zero: every op checks the reserved header field and its policy */
-	.resv_start_op = 0,
+	/*
+	 * .resv_start_op (6.1+) left at zero: every op checks the reserved
+	 * header field and its policy (before 6.1: the policy only)
+	 */
 	.mcgrps = twmon_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(twmon_mcgrps),
 };

@@ -5,9 +5,11 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/jiffies.h>
+#include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/tcp.h>
 #include "internal.h"
+#include "compat.h"
 
 static unsigned int twmon_net_id __read_mostly;
 LIST_HEAD(twmon_nets);
@@ -38,8 +40,7 @@ unsigned int twmon_age_bucket(long remaining_jiffies)
 /* nstat TcpExtTCPTimeWaitOverflow of a namespace */
 static unsigned long twmon_overflow_total(struct net *net)
 {
-	return snmp_fold_field(net->mib.net_statistics,
-			       LINUX_MIB_TCPTIMEWAITOVERFLOW);
+	return twmon_net_mib(net, LINUX_MIB_TCPTIMEWAITOVERFLOW);
 }
 
 static int __net_init twmon_net_init(struct net *net)
