@@ -11,6 +11,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/ip.h>
+#include <net/genetlink.h>
 #include <net/tcp.h>
 
 /*
@@ -41,5 +42,22 @@ static inline unsigned long twmon_net_mib(const struct net *net, int field)
 			 field);
 	return sum;
 }
+
+/*
+ * genl_family.resv_start_op (6.1+, TWMON_HAVE_GENL_RESV_START_OP) makes
+ * genetlink refuse a request whose reserved header field is not zero.
+ * Before it nothing checks that field: the family's pre_doit does, for
+ * the doit ops (dumps have no family-wide hook there).
+ */
+#ifdef TWMON_HAVE_GENL_RESV_START_OP
+#define twmon_compat_pre_doit NULL
+#else
+static inline int twmon_compat_pre_doit(const struct genl_ops *ops,
+					struct sk_buff *skb,
+					struct genl_info *info)
+{
+	return info->genlhdr->reserved ? -EINVAL : 0;
+}
+#endif
 
 #endif /* _TWMON_COMPAT_H */
