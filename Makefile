@@ -8,6 +8,13 @@ ifeq ($(origin KVER),undefined)
 KVER := $(shell scripts/kernels --default)
 endif
 KDIR := /lib/modules/$(KVER)/build
+# 7.x: kbuild needs a newer glibc than bookworm's, so the module is built
+# in the trixie chroot of scripts/chroot7 (the tree bind-mounted there)
+CHROOT_BUILD = $(if $(TWMON_IN_CHROOT),,$(if $(wildcard $(KDIR)),,$(shell scripts/chroot7 has $(KVER) && echo y)))
+# The compiler the headers name (5.10: gcc-10), or the machine's gcc if
+# that one is not installed
+KCC = $(shell sed -n 's/^CC = .*[^a-z]\(gcc-[0-9]*\)$$/\1/p' $(KDIR)/.kernelvariables 2>/dev/null)
+KMAKE_CC = $(if $(KCC),$(if $(shell command -v x86_64-linux-gnu-$(KCC) || command -v $(KCC)),,CC=gcc))
 # The kernels and VM suites `make check` runs
 KERNELS ?= $(shell scripts/kernels)
 # (demo and the benchmarks, tests/bench, are never part of make check)
@@ -53,16 +60,21 @@ module:
 	@TWMON_BUILD_LOCKED=1 flock .build.lock $(MAKE) --no-print-directory module KVER=$(KVER)
 else
 module:
-	@test -d $(KDIR) || { echo "no headers for $(KVER): $(KDIR) is missing (scripts/deps, or KVER=...)" >&2; exit 1; }
+	@test -d $(KDIR) || test "$(CHROOT_BUILD)" = y || { echo "no headers for $(KVER): $(KDIR) is missing (scripts/deps, or KVER=...)" >&2; exit 1; }
 	@old=$$(cat kmod/.kver 2>/dev/null); \
 	vm=$$(modinfo -F vermagic kmod/twmon.ko 2>/dev/null | cut -d' ' -f1); \
 	if [ "$$old" != "$(KVER)" ] || { [ -n "$$vm" ] && [ "$$vm" != "$(KVER)" ]; }; then \
 		$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1; \
 		rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd \
-			kmod/modules.order kmod/Module.symvers; \
+			kmod/modules.order kmod/Module.symvers .module-common.o; \
 		echo $(KVER) >kmod/.kver; \
 	fi
-	$(MAKE) -C $(KDIR) M=$(CURDIR) TWMON_VERSION=$(VERSION) modules
+ifeq ($(CHROOT_BUILD),y)
+	scripts/chroot7 run $(CURDIR) make --no-print-directory module KVER=$(KVER) \
+		TWMON_IN_CHROOT=1 TWMON_BUILD_LOCKED=1
+else
+	$(MAKE) -C $(KDIR) M=$(CURDIR) TWMON_VERSION=$(VERSION) $(KMAKE_CC) modules
+endif
 endif
 
 userspace:
@@ -136,6 +148,7 @@ clean:
 	-test -d $(KDIR) && $(MAKE) -s -C $(KDIR) M=$(CURDIR) clean
 	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/.kver \
 		kmod/modules.order kmod/Module.symvers modules.order Module.symvers \
+		.module-common.o .*.cmd \
 		tests/tw-load tests/tw-nlcheck tests/tw-rst tests/bench/tw-time tests/bench/tw-sub
 	-test -e userspace/Makefile && $(MAKE) -C userspace clean
 	-test -e tests/unit/Makefile && $(MAKE) -C tests/unit clean

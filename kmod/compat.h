@@ -7,13 +7,57 @@
 #ifndef _TWMON_COMPAT_H
 #define _TWMON_COMPAT_H
 
+/* 5.10: net/netns/generic.h needs struct net complete before it */
 #include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include <net/ip.h>
+#include <net/genetlink.h>
 #include <net/tcp.h>
 
-/* The kernel's own count of a namespace's TCP timewait sockets (sockstat tw) */
+/*
+ * The kernel's own count of a namespace's TCP timewait sockets, what
+ * /proc/net/sockstat prints as tw: 5.15+ a refcount that starts at 1
+ * (TWMON_HAVE_TW_REFCOUNT), 5.10 an atomic_t tw_count that starts at 0.
+ */
 static inline int twmon_kernel_tw_count(const struct net *net)
 {
+#ifdef TWMON_HAVE_TW_REFCOUNT
 	return refcount_read(&net->ipv4.tcp_death_row.tw_refcount) - 1;
+#else
+	return atomic_read(&net->ipv4.tcp_death_row.tw_count);
+#endif
 }
+
+/*
+ * A namespace's LINUX_MIB_* counter (what nstat shows), summed over the
+ * CPUs as snmp_fold_field() does; 7.x no longer exports that function.
+ */
+static inline unsigned long twmon_net_mib(const struct net *net, int field)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += *((unsigned long *)per_cpu_ptr(net->mib.net_statistics, cpu) +
+			 field);
+	return sum;
+}
+
+/*
+ * genl_family.resv_start_op (6.1+, TWMON_HAVE_GENL_RESV_START_OP) makes
+ * genetlink refuse a request whose reserved header field is not zero.
+ * Before it nothing checks that field: the family's pre_doit does, for
+ * the doit ops (dumps have no family-wide hook there).
+ */
+#ifdef TWMON_HAVE_GENL_RESV_START_OP
+#define twmon_compat_pre_doit NULL
+#else
+static inline int twmon_compat_pre_doit(const struct genl_ops *ops,
+					struct sk_buff *skb,
+					struct genl_info *info)
+{
+	return info->genlhdr->reserved ? -EINVAL : 0;
+}
+#endif
 
 #endif /* _TWMON_COMPAT_H */

@@ -18,6 +18,7 @@
 #include <linux/kprobes.h>
 #include <linux/fault-inject.h>
 #include <linux/debugfs.h>
+#include <linux/utsname.h>
 #include <net/tcp.h>
 #include <net/inet_timewait_sock.h>
 #include "internal.h"
@@ -477,8 +478,8 @@ int twmon_hooks_register(void)
 		}
 		h->active = !err;
 		if (err && h->required) {
-			pr_err("cannot hook %s (%d): this kernel is not supported\n",
-			       hook_symbol(h), err);
+			pr_err("cannot hook %s (%d): kernel %s is not supported\n",
+			       hook_symbol(h), err, init_utsname()->release);
 			twmon_hooks_unregister();
 			return err;
 		}

@@ -6,6 +6,7 @@
 #include <net/inet_hashtables.h>
 #include <net/tcp.h>
 #include "internal.h"
+#include "compat.h"
 
 #ifdef TWMON_HAVE_GENL_INFO_DUMP
 #define dump_attrs(cb) (genl_info_dump(cb)->attrs)
@@ -671,8 +672,12 @@ struct genl_family twmon_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = twmon_ops,
 	.n_ops = ARRAY_SIZE(twmon_ops),
-	/* zero: every op checks the reserved header field and its policy */
-	.resv_start_op = 0,
+	/*
+	 * .resv_start_op (6.1+) left at zero: every op checks the reserved
+	 * header field and its policy (before 6.1: pre_doit checks the
+	 * field, doit ops only)
+	 */
+	.pre_doit = twmon_compat_pre_doit,
 	.mcgrps = twmon_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(twmon_mcgrps),
 };

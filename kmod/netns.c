@@ -4,9 +4,11 @@
 
 #include <linux/module.h>
 #include <linux/jiffies.h>
+#include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/tcp.h>
 #include "internal.h"
+#include "compat.h"
 
 static unsigned int twmon_net_id __read_mostly;
 /* Sockets ended while their namespace's counters were being torn down */
@@ -79,8 +81,7 @@ void twmon_ring_add(struct twmon_net *tn, u32 second, int live, int fw2,
 /* nstat TcpExtTCPTimeWaitOverflow of a namespace */
 static unsigned long twmon_overflow_total(struct net *net)
 {
-	return snmp_fold_field(net->mib.net_statistics,
-			       LINUX_MIB_TCPTIMEWAITOVERFLOW);
+	return twmon_net_mib(net, LINUX_MIB_TCPTIMEWAITOVERFLOW);
 }
 
 static int __net_init twmon_net_init(struct net *net)
