@@ -17,7 +17,14 @@ assert_eq "connections completed" $N "$(cj .completed)"
 check_invariant
 assert_eq "live vs connections" $N "$(tws .live)"
 assert_eq "live_timewait vs ss state time-wait" "$(ss_tw_count)" "$(tws .live_timewait)"
-assert_eq "entered vs nstat TcpExtTW" $(( $(nstat_abs TcpExtTW) - tw0 )) "$(tws .entered)"
+# TcpExtTW counts births from 5.15 on; before (5.10) it counts expiries,
+# none of which has happened yet: then the load generator is the oracle
+tw=$(( $(nstat_abs TcpExtTW) - tw0 ))
+if [ "$tw" = 0 ]; then
+	echo "TcpExtTW did not move: this kernel counts expiries (5.10)"
+	tw=$(cj .completed)
+fi
+assert_eq "entered vs nstat TcpExtTW" "$tw" "$(tws .entered)"
 assert_eq "service 127.0.0.1:8080" $N \
 	"$(tws '[.[] | select(.local == "127.0.0.1" and .lport == 8080)][0].count' services)"
 assert_eq "no outgoing pool" 0 "$(tws 'length' dests)"
