@@ -30,6 +30,6 @@ ss -tanH state time-wait | awk '{ print $3, $4 }' | sed 's/\[//g; s/\]//g' | sor
 tws '.[] | "\(.local):\(.lport) \(.remote):\(.rport)"' socks | sort >/tmp/tw.txt
 cmp -s /tmp/ss.txt /tmp/tw.txt || fail "tw-stat socks differs from ss: $(diff /tmp/ss.txt /tmp/tw.txt | head -5)"
 # The kernel filters: only the dport asked for
-assert_eq "socks --dport 8081" $N "$(tws length socks --dport 8081)"
+assert_eq "socks --dport 8081" "$(ss_tw_count)" "$(tws length socks --dport 8081)"
 assert_eq "socks --dport 9" 0 "$(tws length socks --dport 9)"
 unload_twmon
