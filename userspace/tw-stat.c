@@ -270,6 +270,9 @@ static int version(const struct tw_opts *o)
 	}
 	tw_nl_close(&nl);
 	printf("twmon module %s\n", cfg.version);
+	/* how far the per-socket figures may be off, and why (tw-stat(8)) */
+	printf("probe hits missed %llu\n", (unsigned long long)cfg.missed);
+	printf("purged with their namespace %llu\n", (unsigned long long)cfg.purged_dead_netns);
 	return 0;
 }
 

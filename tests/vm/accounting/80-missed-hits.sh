@@ -65,15 +65,25 @@ assert_eq "ages after expiry" 0 "$(jq '[.ages[].count] | add' /tmp/s.json)"
 assert_eq "pools after expiry" 0 "$(tws 'length' dests)"
 assert_eq "services after expiry" 0 "$(tws 'length' services)"
 
-# A flood with every hit delivered counts exactly again
+# A flood with no hit dropped counts exactly again: off by no more than
+# the kernel's own misses (kprobes do not nest on a CPU: a slow debug
+# kernel misses a few), which tw-stat -V reports
+missed() { tw-stat -V | awk '/^probe hits missed/ { print $NF }'; }
+m0=$(missed)
 start_server --port 8080 --close server
 client --connect 127.0.0.1:8080 --count $N --concurrency 8 --close server >/dev/null
 stop_server
 settle
-assert_eq "service 8080 after healing vs ss" "$(ss -tanH state time-wait '( sport = :8080 )' | wc -l)" \
-	"$(tws '[.[] | select(.lport == 8080)][0].count' services)"
+m=$(( $(missed) - m0 ))
+echo "probe hits the kernel missed during the second flood: $m"
+svc=$(tws '[.[] | select(.lport == 8080)][0].count')
+ss8080=$(ss -tanH state time-wait '( sport = :8080 )' | wc -l)
+d=$((svc - ss8080)); [ $d -lt 0 ] && d=$((-d))
+[ $d -le "$m" ] || fail "service 8080 after healing: $svc vs ss $ss8080 with $m hits missed"
 assert_eq "live after healing vs sockstat" "$(sockstat_tw_now)" "$(tws .live)"
-assert_eq "sum(ages) after healing vs live" "$(tws .live)" "$(tws '[.ages[].count] | add')"
-assert_eq "untracked after healing" 0 "$(tws .untracked)"
+if [ "$m" = 0 ]; then
+	assert_eq "sum(ages) after healing vs live" "$(tws .live)" "$(tws '[.ages[].count] | add')"
+	assert_eq "untracked after healing" 0 "$(tws .untracked)"
+fi
 dmesg_clean
 unload_twmon
