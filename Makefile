@@ -19,6 +19,8 @@ KMAKE_CC = $(if $(KCC),$(if $(shell command -v x86_64-linux-gnu-$(KCC) || comman
 KERNELS ?= $(shell scripts/kernels)
 # (demo and the benchmarks, tests/bench, are never part of make check)
 SUITES ?= $(filter-out demo bench,$(notdir $(patsubst %/,%,$(sort $(dir $(wildcard tests/vm/*/*.sh))))))
+# The suites run on the debug kernel (scripts/debug-kernel), those that exist
+DEBUG_SUITES ?= $(filter $(SUITES),basic accounting stress)
 DEMO_KVER ?= $(firstword $(filter 6.1.%,$(KERNELS)) $(KERNELS))
 # make bench: the demo's kernel unless KVER is given
 BENCH_KVER ?= $(if $(filter command line environment,$(origin KVER)),$(KVER),$(DEMO_KVER))
@@ -43,6 +45,10 @@ help:
 	@echo 'make install          module, programs and man pages (KVER=R)'
 	@echo 'make check            deps, build, unit tests, VM suites on every kernel'
 	@echo '                      (KERNELS="$(KERNELS)" SUITES="$(SUITES)")'
+	@echo '                      then the debug kernel with DEBUG_SUITES="$(DEBUG_SUITES)"'
+	@echo '                      (DEBUG_KERNEL=0 leaves it out)'
+	@echo 'make check-debug      deps, the debug kernel (built once, cached), DEBUG_SUITES on it'
+	@echo 'make debug-kernel     build (unless cached) and install the debug kernel'
 	@echo 'make unit             unit tests (tests/unit)'
 	@echo 'make style            checkpatch on kmod/, clang-format on userspace/'
 	@echo 'make demo             boot $(DEMO_KVER) and run the demo'
@@ -124,13 +130,20 @@ style:
 
 # scripts/deps first, then a fresh make: KERNELS and KVER are worked out
 # from what deps installed (a recipe is expanded before it runs)
-check demo bench:
+check check-debug debug-kernel demo bench:
 	bash scripts/deps
 	$(MAKE) --no-print-directory $@-after-deps
 
 check-after-deps:
 	$(MAKE) all KVER=$(firstword $(KERNELS))
-	KERNELS="$(KERNELS)" SUITES="$(SUITES)" scripts/check
+	KERNELS="$(KERNELS)" SUITES="$(SUITES)" DEBUG_SUITES="$(DEBUG_SUITES)" scripts/check
+
+check-debug-after-deps:
+	$(MAKE) userspace helpers
+	DEBUG_ONLY=1 DEBUG_SUITES="$(DEBUG_SUITES)" scripts/check
+
+debug-kernel-after-deps:
+	scripts/debug-kernel
 
 demo-after-deps:
 	$(MAKE) all KVER=$(DEMO_KVER)
@@ -154,4 +167,5 @@ clean:
 	-test -e tests/unit/Makefile && $(MAKE) -C tests/unit clean
 
 .PHONY: all help module userspace helpers install unit style check demo bench vm clean \
-	check-after-deps demo-after-deps bench-after-deps
+	check-after-deps demo-after-deps bench-after-deps check-debug check-debug-after-deps \
+	debug-kernel debug-kernel-after-deps
