@@ -45,6 +45,9 @@ help:
 	@echo '                      (KERNELS="$(KERNELS)" SUITES="$(SUITES)")'
 	@echo 'make unit             unit tests (tests/unit)'
 	@echo 'make style            checkpatch on kmod/, clang-format on userspace/'
+	@echo 'make ynl              kmod/uapi/linux/twmon.h from the YNL spec kmod/uapi/twmon.yaml'
+	@echo '                      (the kernel ynl-gen-c.py; make check fails if they differ)'
+	@echo 'make deb              packages twmon-dkms and twmon in deb/ (dpkg-buildpackage, lintian)'
 	@echo 'make demo             boot $(DEMO_KVER) and run the demo'
 	@echo 'make bench            boot $(BENCH_KVER), run tests/bench (15-20 min under TCG),'
 	@echo '                      write tests/bench/RESULTS.md and results.csv'
@@ -122,6 +125,10 @@ style:
 		echo "style: no userspace/.clang-format, clang-format skipped"; \
 	fi
 
+# The uapi header is generated from the YNL spec (scripts/ynl says how)
+ynl:
+	scripts/ynl gen kmod/uapi/linux/twmon.h
+
 # scripts/deps first, then a fresh make: KERNELS and KVER are worked out
 # from what deps installed (a recipe is expanded before it runs)
 check demo bench:
@@ -153,5 +160,5 @@ clean:
 	-test -e userspace/Makefile && $(MAKE) -C userspace clean
 	-test -e tests/unit/Makefile && $(MAKE) -C tests/unit clean
 
-.PHONY: all help module userspace helpers install unit style check demo bench vm clean \
+.PHONY: all help module userspace helpers install unit style ynl deb check demo bench vm clean \
 	check-after-deps demo-after-deps bench-after-deps
