@@ -47,7 +47,7 @@ help:
 	@echo 'make style            checkpatch on kmod/, clang-format on userspace/'
 	@echo 'make ynl              kmod/uapi/linux/twmon.h from the YNL spec kmod/uapi/twmon.yaml'
 	@echo '                      (the kernel ynl-gen-c.py; make check fails if they differ)'
-	@echo 'make deb              packages twmon-dkms and twmon in deb/ (dpkg-buildpackage, lintian)'
+	@echo 'make deb              packages twmon-dkms and twmon in $(DEB_OUT)/ (dpkg-buildpackage, lintian)'
 	@echo 'make demo             boot $(DEMO_KVER) and run the demo'
 	@echo 'make bench            boot $(BENCH_KVER), run tests/bench (15-20 min under TCG),'
 	@echo '                      write tests/bench/RESULTS.md and results.csv'
@@ -128,6 +128,12 @@ style:
 # The uapi header is generated from the YNL spec (scripts/ynl says how)
 ynl:
 	scripts/ynl gen kmod/uapi/linux/twmon.h
+
+# Debian packages twmon-dkms and twmon (scripts/deb/build: dpkg-buildpackage,
+# lintian), written to DEB_OUT
+DEB_OUT ?= .deb
+deb:
+	scripts/deb/build $(DEB_OUT)
 
 # scripts/deps first, then a fresh make: KERNELS and KVER are worked out
 # from what deps installed (a recipe is expanded before it runs)
