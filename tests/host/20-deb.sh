@@ -3,7 +3,8 @@
 # make deb end to end, on this host (it changes the host, and undoes it):
 #  - the packages build and lintian finds nothing (scripts/deb/build);
 #  - apt installs them; DKMS builds twmon.ko for every kernel of
-#    scripts/kernels (dkms status) into /lib/modules/KVER/updates/dkms;
+#    scripts/kernels installed here (dkms status) into
+#    /lib/modules/KVER/updates/dkms (5.10 too, with the machine's gcc);
 #    twmond.service is installed but not enabled;
 #  - each kernel boots in the VM with DKMS's module and passes the basic
 #    suite;
@@ -21,7 +22,11 @@ for t in dpkg-buildpackage dkms lintian apt-get; do
 	command -v $t >/dev/null || fail "$t is missing (scripts/deps)"
 done
 VERSION=$(sed -n 's/^VERSION[[:space:]]*:*=[[:space:]]*//p' Makefile)
-KERNELS=${KERNELS:-$(scripts/kernels)}
+# The kernels of make check that are installed on this host with headers
+# (7.x lives in a chroot: DKMS on this host cannot see it)
+KERNELS=$(for k in ${KERNELS:-$(scripts/kernels)}; do
+	[ -d "/lib/modules/$k/build" ] && echo "$k"
+done)
 [ -n "$KERNELS" ] || fail "no kernel with headers (scripts/deps)"
 export DEBIAN_FRONTEND=noninteractive
 OUT=$(mktemp -d /tmp/twmon-debtest.XXXXXX)
