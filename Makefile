@@ -51,6 +51,9 @@ help:
 	@echo 'make debug-kernel     build (unless cached) and install the debug kernel'
 	@echo 'make unit             unit tests (tests/unit)'
 	@echo 'make style            checkpatch on kmod/, clang-format on userspace/'
+	@echo 'make ynl              kmod/uapi/linux/twmon.h from the YNL spec kmod/uapi/twmon.yaml'
+	@echo '                      (the kernel ynl-gen-c.py; make check fails if they differ)'
+	@echo 'make deb              packages twmon-dkms and twmon in $(DEB_OUT)/ (dpkg-buildpackage, lintian)'
 	@echo 'make demo             boot $(DEMO_KVER) and run the demo'
 	@echo 'make bench            boot $(BENCH_KVER), run tests/bench (15-20 min under TCG),'
 	@echo '                      write tests/bench/RESULTS.md and results.csv'
@@ -128,6 +131,16 @@ style:
 		echo "style: no userspace/.clang-format, clang-format skipped"; \
 	fi
 
+# The uapi header is generated from the YNL spec (scripts/ynl says how)
+ynl:
+	scripts/ynl gen kmod/uapi/linux/twmon.h
+
+# Debian packages twmon-dkms and twmon (scripts/deb/build: dpkg-buildpackage,
+# lintian), written to DEB_OUT
+DEB_OUT ?= .deb
+deb:
+	scripts/deb/build $(DEB_OUT)
+
 # scripts/deps first, then a fresh make: KERNELS and KVER are worked out
 # from what deps installed (a recipe is expanded before it runs)
 check check-debug debug-kernel demo bench:
@@ -166,6 +179,6 @@ clean:
 	-test -e userspace/Makefile && $(MAKE) -C userspace clean
 	-test -e tests/unit/Makefile && $(MAKE) -C tests/unit clean
 
-.PHONY: all help module userspace helpers install unit style check demo bench vm clean \
+.PHONY: all help module userspace helpers install unit style ynl deb check demo bench vm clean \
 	check-after-deps demo-after-deps bench-after-deps check-debug check-debug-after-deps \
 	debug-kernel debug-kernel-after-deps
