@@ -105,8 +105,8 @@ static struct twmon_net *counted_tw_net(const struct inet_timewait_sock *tw)
 	if (!smp_load_acquire(&twmon_counting) ||
 	    tw->tw_dr != &net->ipv4.tcp_death_row)	/* not TCP (DCCP) */
 		return NULL;
-	tn = twmon_net(net);
-	if (READ_ONCE(tn->dead))
+	tn = twmon_net_of(net);
+	if (!tn || READ_ONCE(tn->dead))
 		return NULL;
 	/* load time: the walk counts the buckets it has not reached yet */
 	if (unlikely(READ_ONCE(twmon_seeding)) && twmon_seed_skip(tw))
@@ -120,8 +120,8 @@ static struct twmon_net *sk_tn(const struct sock *sk)
 
 	if (!READ_ONCE(twmon_counting))
 		return NULL;
-	tn = twmon_net(sock_net(sk));
-	return READ_ONCE(tn->dead) ? NULL : tn;
+	tn = twmon_net_of(sock_net(sk));
+	return tn && !READ_ONCE(tn->dead) ? tn : NULL;
 }
 
 void twmon_key_from_tw(const struct inet_timewait_sock *tw, u8 kind,
@@ -243,10 +243,12 @@ static int kill_pre(struct kprobe *p, struct pt_regs *regs)
 	if (tn && hit_dropped())
 		return 0;
 	if (!tn) {
+		struct twmon_net *own = twmon_net_of(twsk_net(tw));
+
 		/* namespace teardown: TCP purges after our counters are gone */
 		if (READ_ONCE(twmon_counting) &&
 		    tw->tw_dr == &twsk_net(tw)->ipv4.tcp_death_row &&
-		    READ_ONCE(twmon_net(twsk_net(tw))->dead))
+		    (!own || READ_ONCE(own->dead)))
 			this_cpu_inc(*twmon_purged_dead);
 		return 0;
 	}

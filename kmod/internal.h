@@ -129,6 +129,7 @@ extern u64 __percpu *twmon_purged_dead;
 int twmon_netns_init(void);
 void twmon_netns_exit(void);
 struct twmon_net *twmon_net(const struct net *net);
+struct twmon_net *twmon_net_of(const struct net *net);
 struct net *twmon_get_net_by_inum(u32 inum);
 void twmon_snapshot(struct twmon_net *tn, struct twmon_snapshot *s);
 unsigned int twmon_age_bucket(long remaining_jiffies);

@@ -20,6 +20,26 @@ struct twmon_net *twmon_net(const struct net *net)
 }
 
 /*
+ * The state of any namespace a socket can be in, or NULL where there is
+ * none: a namespace already being torn down when the module loaded was
+ * never given any (its generic array may not even have our slot), yet TCP
+ * purges its sockets through our probes. Also NULL until init finished.
+ */
+struct twmon_net *twmon_net_of(const struct net *net)
+{
+	struct twmon_net *tn = NULL;
+	struct net_generic *ng;
+
+	rcu_read_lock();
+	ng = rcu_dereference(net->gen);
+	if (twmon_net_id < ng->s.len)
+		tn = ng->ptr[twmon_net_id];
+	rcu_read_unlock();
+	/* acquire: pairs with init's release, the state is all there */
+	return tn && smp_load_acquire(&tn->ready) ? tn : NULL;
+}
+
+/*
  * The namespace with this inode number, with a reference (put_net() it),
  * or NULL. Namespaces are found on the kernel's own RCU list: no lock of
  * ours, so a caller can never hold up namespace creation or teardown.
@@ -32,7 +52,7 @@ struct net *twmon_get_net_by_inum(u32 inum)
 	for_each_net_rcu(net) {
 		if (net->ns.inum != inum)
 			continue;
-		if (READ_ONCE(twmon_net(net)->ready))
+		if (twmon_net_of(net))
 			found = maybe_get_net(net);
 		break;
 	}

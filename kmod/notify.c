@@ -276,11 +276,10 @@ static void twmon_scan_fn(struct work_struct *work)
 
 	rcu_read_lock();
 	for_each_net_rcu(net) {
-		struct twmon_net *tn = twmon_net(net);
-
+		struct twmon_net *tn = twmon_net_of(net);
 		bool events;
 
-		if (!READ_ONCE(tn->ready) || READ_ONCE(tn->dead))
+		if (!tn || READ_ONCE(tn->dead))
 			continue;
 		events = has_listeners(tn, TWMON_GRP_EVENTS);
 		if (!events)

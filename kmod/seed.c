@@ -60,8 +60,8 @@ static u64 seed_table(unsigned int t)
 			if (sk->sk_state != TCP_TIME_WAIT)
 				continue;
 			tw = inet_twsk(sk);
-			tn = twmon_net(sock_net(sk));
-			if (READ_ONCE(tn->dead) ||
+			tn = twmon_net_of(sock_net(sk));
+			if (!tn || READ_ONCE(tn->dead) ||
 			    tw->tw_dr != &sock_net(sk)->ipv4.tcp_death_row)
 				continue;
 			twmon_account_birth(tn, tw, READ_ONCE(tw->tw_timer.expires),
