@@ -22,7 +22,7 @@ MANDIR ?= $(PREFIX)/share/man
 CHECKPATCH ?= /usr/src/linux-source-6.1/scripts/checkpatch.pl
 
 # Test helpers: static, so the VM needs no libraries for them
-HELPERS := $(patsubst %.c,%,$(wildcard tests/tw-load.c tests/tw-nlcheck.c tests/tw-rst.c \
+HELPERS := $(patsubst %.c,%,$(wildcard tests/tw-load.c tests/tw-nlcheck.c tests/tw-rst.c tests/tw-fuzz.c \
 					  tests/bench/tw-time.c tests/bench/tw-sub.c))
 HELPER_CFLAGS := -O2 -Wall -Wextra -Werror -static -Ikmod/uapi
 

@@ -1,0 +1,753 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tw-fuzz: netlink fuzzer and raw requests for twmon's stress tests
+ * (static, raw netlink: nothing smooths a request over).
+ *
+ *   tw-fuzz fuzz [--seed S] [--count N] [--batch B] [--user UID]
+ *       N (default 200000) random messages to family twmon, B (default 16)
+ *       per send(): valid and invalid commands, random attribute types,
+ *       lengths, nesting and flags (NLM_F_DUMP, ACK, ECHO, ...), truncated
+ *       messages and attributes. The seed is printed first. Afterwards a
+ *       plain GET_STATS on a new socket must succeed (exit 1 if not).
+ *       --user UID: setuid(UID) (and its gid) before the first message.
+ *   tw-fuzz set [--interval MS] [--buckets-wm PCT] [--pool-wm PCT]
+ *               [--loop] [--duration-ms MS]
+ *       SET_CONFIG once (exit status: 0, or 1 with the error), or with
+ *       --loop over and over until --duration-ms (default forever),
+ *       random intervals when --interval is not given, resolving the family
+ *       again whenever it went away (rmmod): prints "sent N ok N err N".
+ *   tw-fuzz config
+ *       GET_CONFIG as "key value" lines (version, missed, intervals, ...).
+ *   tw-fuzz stats [--loop N] [--netns-inum I]
+ *       N (default 1) GET_STATS; prints "samples N max_live M max_tw M
+ *       max_fw2 M last_live L last_tw L last_fw2 L untracked U"
+ *       (max: the largest value seen in any sample, as unsigned).
+ *   tw-fuzz spin SECONDS
+ *       getppid() in a loop (a busy task for a kprobe event to slow down).
+ *   tw-fuzz as UID[:GID] PROGRAM [ARGS...]
+ *       exec PROGRAM with that uid and gid (no supplementary groups).
+ *
+ * Exit: 0 ok, 1 check failed, 2 usage or setup error.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <linux/twmon.h>
+
+#define BUFSZ 65536
+
+static int nl_open(void)
+{
+	int one = 1, rcv = 1 << 20, fd;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (fd < 0) {
+		perror("tw-fuzz: socket");
+		exit(2);
+	}
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	/* as root past rmem_max; others get what rmem_max allows */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	return fd;
+}
+
+struct msg {
+	union {
+		struct nlmsghdr n;
+		char buf[4096];
+	};
+};
+
+static void msg_init(struct msg *m, int type, int cmd, int flags,
+		     unsigned int seq)
+{
+	struct genlmsghdr *g;
+
+	memset(m->buf, 0, NLMSG_LENGTH(GENL_HDRLEN));
+	m->n.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	m->n.nlmsg_type = type;
+	m->n.nlmsg_flags = flags;
+	m->n.nlmsg_seq = seq;
+	g = NLMSG_DATA(&m->n);
+	g->cmd = cmd;
+	g->version = TWMON_GENL_VERSION;
+}
+
+static void put_attr(struct msg *m, int type, const void *data, int len)
+{
+	struct nlattr *a = (void *)(m->buf + NLMSG_ALIGN(m->n.nlmsg_len));
+
+	a->nla_type = type;
+	a->nla_len = NLA_HDRLEN + len;
+	if (len)
+		memcpy((char *)a + NLA_HDRLEN, data, len);
+	m->n.nlmsg_len = NLMSG_ALIGN(m->n.nlmsg_len) + NLA_ALIGN(a->nla_len);
+}
+
+/* The family's id, or -1 if it is not registered (module not loaded) */
+static int resolve(int fd)
+{
+	static char buf[16384];
+	struct nlmsghdr *h;
+	struct msg m;
+	ssize_t len;
+
+	msg_init(&m, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, NLM_F_REQUEST, 1);
+	put_attr(&m, CTRL_ATTR_FAMILY_NAME, TWMON_GENL_NAME,
+		 sizeof(TWMON_GENL_NAME));
+	if (send(fd, m.buf, m.n.nlmsg_len, 0) < 0)
+		return -1;
+	len = recv(fd, buf, sizeof(buf), 0);
+	h = (void *)buf;
+	if (len > 0 && NLMSG_OK(h, len) && h->nlmsg_type == GENL_ID_CTRL) {
+		struct nlattr *a = (void *)((char *)NLMSG_DATA(h) + GENL_HDRLEN);
+		int rem = h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+
+		for (; rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN;
+		     rem -= NLA_ALIGN(a->nla_len),
+		     a = (void *)((char *)a + NLA_ALIGN(a->nla_len)))
+			if (a->nla_type == CTRL_ATTR_FAMILY_ID)
+				return *(unsigned short *)((char *)a + NLA_HDRLEN);
+	}
+	return -1;
+}
+
+static int resolve_or_die(int fd)
+{
+	int fam = resolve(fd);
+
+	if (fam < 0) {
+		fprintf(stderr, "tw-fuzz: family twmon not found (module loaded?)\n");
+		exit(2);
+	}
+	return fam;
+}
+
+/*
+ * One request, replies handed to fn (may be NULL). Returns the error of
+ * the final NLMSG_ERROR (0: ack or end of a dump), or -errno of the socket.
+ */
+static int transact(int fd, struct msg *m,
+		    void (*fn)(const struct nlmsghdr *h, void *arg), void *arg)
+{
+	static char buf[BUFSZ];
+	struct nlmsghdr *h;
+	ssize_t len;
+
+	if (send(fd, m->buf, m->n.nlmsg_len, 0) < 0)
+		return -errno;
+	for (;;) {
+		len = recv(fd, buf, sizeof(buf), 0);
+		if (len < 0)
+			return -errno;
+		for (h = (void *)buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+			if (h->nlmsg_seq != m->n.nlmsg_seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (h->nlmsg_type == NLMSG_ERROR)
+				return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+			if (fn)
+				fn(h, arg);
+		}
+	}
+}
+
+/* Attributes of a genl message or of a nest: tb[type] (0 if absent) */
+static void parse(const void *data, int len, const struct nlattr **tb, int max)
+{
+	const struct nlattr *a = data;
+
+	memset(tb, 0, sizeof(*tb) * (max + 1));
+	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= len) {
+		int t = a->nla_type & NLA_TYPE_MASK;
+
+		if (t <= max)
+			tb[t] = a;
+		len -= NLA_ALIGN(a->nla_len);
+		a = (const void *)((const char *)a + NLA_ALIGN(a->nla_len));
+	}
+}
+
+static void parse_msg(const struct nlmsghdr *h, const struct nlattr **tb, int max)
+{
+	parse((const char *)NLMSG_DATA(h) + GENL_HDRLEN,
+	      h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), tb, max);
+}
+
+static uint64_t get_u(const struct nlattr *a)
+{
+	const void *p = (const char *)a + NLA_HDRLEN;
+	uint64_t v64;
+	uint32_t v32;
+	uint16_t v16;
+
+	switch (a->nla_len - NLA_HDRLEN) {
+	case 8: memcpy(&v64, p, 8); return v64;
+	case 4: memcpy(&v32, p, 4); return v32;
+	case 2: memcpy(&v16, p, 2); return v16;
+	case 1: return *(const uint8_t *)p;
+	}
+	return 0;
+}
+
+/* --- random numbers: xorshift64*, seeded, so a run can be repeated ----- */
+static uint64_t rng;
+
+static uint64_t rnd(void)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return rng * 0x2545F4914F6CDD1DULL;
+}
+
+static int below(unsigned int n)
+{
+	return n ? (int)(rnd() % n) : 0;
+}
+
+static int chance(unsigned int pct)
+{
+	return below(100) < (int)pct;
+}
+
+/* --- fuzz ---------------------------------------------------------------- */
+static unsigned int own_inum;
+
+/* A value a parser might care about */
+static void fill_value(unsigned char *p, int len)
+{
+	static const uint32_t interesting[] = {
+		0, 1, 2, 4, 5, 6, 10, 99, 100, 101, 255, 256, 1000, 59999,
+		60000, 60001, 65535, 65536, 0x7fffffff, 0x80000000, 0xffffffff,
+	};
+	uint32_t v;
+	int i;
+
+	if (chance(50)) {
+		for (i = 0; i < len; i++)
+			p[i] = rnd();
+		return;
+	}
+	v = chance(15) ? own_inum : interesting[below(sizeof(interesting) / 4)];
+	memset(p, chance(20) ? 0xff : 0, len);
+	memcpy(p, &v, len < 4 ? len : 4);
+}
+
+/* The length a well-formed attribute of this type would have */
+static int natural_len(int type)
+{
+	switch (type) {
+	case TWMON_A_ALL_NETNS: return 0;
+	case TWMON_A_FAMILY: case TWMON_A_SUBSTATE: return 1;
+	case TWMON_A_LOCAL_PORT: case TWMON_A_REMOTE_PORT: return 2;
+	case TWMON_A_LOCAL_ADDR: case TWMON_A_REMOTE_ADDR: return chance(50) ? 4 : 16;
+	case TWMON_A_PAD: case TWMON_A_SEQ: case TWMON_A_MISSED:
+	case TWMON_A_PURGED_DEAD_NETNS: return 8;
+	case TWMON_A_VERSION: return 1 + below(12);
+	default: return 4;
+	}
+}
+
+/* Random attributes into [p, end); returns the bytes used */
+static int fuzz_attrs(unsigned char *p, unsigned char *end, int depth)
+{
+	unsigned char *start = p;
+	int n = below(7), i;
+
+	for (i = 0; i < n; i++) {
+		struct nlattr *a = (void *)p;
+		int type, len, room = end - p - NLA_HDRLEN;
+
+		if (room < 0)
+			break;
+		type = chance(85) ? below(TWMON_A_MAX + 3) : (int)(rnd() & 0xffff);
+		if (chance(10))
+			type |= NLA_F_NESTED;
+		if (chance(3))
+			type |= NLA_F_NET_BYTEORDER;
+		if (depth < 3 && chance(12)) {
+			/* a nest, of twmon attributes or of random ones */
+			a->nla_type = (chance(70) ? type : below(TWMON_A_MAX + 1)) |
+				      (chance(70) ? NLA_F_NESTED : 0);
+			len = fuzz_attrs(p + NLA_HDRLEN, end, depth + 1);
+		} else {
+			len = chance(70) ? natural_len(type & NLA_TYPE_MASK) : below(40);
+			if (len > room)
+				len = room;
+			a->nla_type = type;
+			fill_value(p + NLA_HDRLEN, len);
+		}
+		a->nla_len = NLA_HDRLEN + len;
+		if (chance(3))		/* a length that lies */
+			a->nla_len = chance(50) ? below(NLA_HDRLEN) : a->nla_len + 1 + below(64);
+		p += NLA_ALIGN(NLA_HDRLEN + len);
+		if (p > end)
+			p = end;
+	}
+	return p - start;
+}
+
+/* One random message at p (room bytes free); returns its aligned length */
+static int fuzz_msg(unsigned char *p, int room, int fam, unsigned int seq)
+{
+	static const int flag_bits[] = {
+		NLM_F_ACK, NLM_F_ECHO, NLM_F_DUMP, NLM_F_ROOT, NLM_F_MATCH,
+		NLM_F_MULTI, NLM_F_EXCL, NLM_F_CREATE, NLM_F_APPEND,
+		NLM_F_DUMP_INTR, NLM_F_DUMP_FILTERED, 0x1000, 0x8000,
+	};
+	struct nlmsghdr *n = (void *)p;
+	struct genlmsghdr *g = NLMSG_DATA(n);
+	int len, i, flags = chance(97) ? NLM_F_REQUEST : 0;
+
+	for (i = 0; i < (int)(sizeof(flag_bits) / sizeof(flag_bits[0])); i++)
+		if (chance(i < 3 ? 35 : 5))
+			flags |= flag_bits[i];
+	memset(p, 0, NLMSG_LENGTH(GENL_HDRLEN));
+	n->nlmsg_type = chance(96) ? fam : below(NLMSG_MIN_TYPE + 2);
+	n->nlmsg_flags = flags;
+	n->nlmsg_seq = seq;
+	n->nlmsg_pid = chance(2) ? rnd() : 0;
+	g->cmd = chance(90) ? below(TWMON_CMD_MAX + 1) : (int)(rnd() & 0xff);
+	g->version = chance(90) ? TWMON_GENL_VERSION : rnd();
+	g->reserved = chance(95) ? 0 : rnd();
+	len = NLMSG_LENGTH(GENL_HDRLEN) +
+	      fuzz_attrs(p + NLMSG_LENGTH(GENL_HDRLEN), p + room, 0);
+	n->nlmsg_len = len;
+	if (chance(4)) {		/* truncated or lying header */
+		switch (below(4)) {
+		case 0: n->nlmsg_len = below(NLMSG_HDRLEN + 1); break;
+		case 1: n->nlmsg_len = NLMSG_HDRLEN + below(GENL_HDRLEN); break;
+		case 2: n->nlmsg_len = len - below(len - NLMSG_HDRLEN + 1); break;
+		default: n->nlmsg_len = len + 1 + below(256); break;
+		}
+		if ((int)n->nlmsg_len > len)
+			len = n->nlmsg_len;
+		len = NLMSG_ALIGN(len);
+		if (len > room)
+			len = room;
+	}
+	return NLMSG_ALIGN(len);
+}
+
+struct tally {
+	uint64_t sent, sends, send_err, replies, acks, errors, enobufs, bytes;
+	uint64_t err_by[140];
+};
+
+/* Read whatever is there; keeps dumps moving */
+static void drain(int fd, struct tally *t, int wait_ms)
+{
+	static char buf[BUFSZ];
+	struct timespec ts = { 0, wait_ms * 1000000L };
+	int idle = 0;
+
+	for (;;) {
+		ssize_t len = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		struct nlmsghdr *h;
+
+		if (len < 0) {
+			if (errno == ENOBUFS) {
+				t->enobufs++;
+				continue;
+			}
+			if (errno == EINTR)
+				continue;
+			if (!wait_ms || idle++)
+				return;
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		idle = 0;
+		t->bytes += len;
+		for (h = (void *)buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				int e = -((struct nlmsgerr *)NLMSG_DATA(h))->error;
+
+				if (e) {
+					t->errors++;
+					t->err_by[e > 0 && e < 140 ? e : 0]++;
+				} else {
+					t->acks++;
+				}
+			} else {
+				t->replies++;
+			}
+		}
+	}
+}
+
+static void drop_to(const char *spec)
+{
+	unsigned int uid, gid;
+
+	if (sscanf(spec, "%u:%u", &uid, &gid) != 2) {
+		if (sscanf(spec, "%u", &uid) != 1) {
+			fprintf(stderr, "tw-fuzz: bad uid '%s'\n", spec);
+			exit(2);
+		}
+		gid = uid;
+	}
+	if (setgroups(0, NULL) && errno != EPERM) {
+		perror("tw-fuzz: setgroups");
+		exit(2);
+	}
+	if (setgid(gid) || setuid(uid)) {
+		perror("tw-fuzz: setgid/setuid");
+		exit(2);
+	}
+}
+
+/* A plain GET_STATS still answers with a stats nest */
+static int got_stats;
+
+static void saw_stats(const struct nlmsghdr *h, void *arg)
+{
+	const struct nlattr *tb[TWMON_A_MAX + 1];
+
+	(void)arg;
+	parse_msg(h, tb, TWMON_A_MAX);
+	if (tb[TWMON_A_STATS] && tb[TWMON_A_NETNS_INUM])
+		got_stats = 1;
+}
+
+static int sanity(void)
+{
+	int fd = nl_open(), fam = resolve_or_die(fd), err;
+	struct msg m;
+
+	msg_init(&m, fam, TWMON_CMD_GET_STATS, NLM_F_REQUEST | NLM_F_ACK, 77);
+	err = transact(fd, &m, saw_stats, NULL);
+	close(fd);
+	if (err || !got_stats) {
+		printf("not ok GET_STATS after fuzzing: %d (%s), stats %s\n", err,
+		       strerror(-err), got_stats ? "present" : "missing");
+		return 1;
+	}
+	printf("ok GET_STATS after fuzzing\n");
+	return 0;
+}
+
+static int cmd_fuzz(int argc, char **argv)
+{
+	static unsigned char batch[64 * 2048];
+	uint64_t seed = 0, count = 200000;
+	unsigned int nbatch = 16, seq = 1000;
+	const char *user = NULL;
+	struct tally t = { 0 };
+	struct stat st;
+	int fd, fam, i;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+			seed = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--count") && i + 1 < argc)
+			count = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--batch") && i + 1 < argc)
+			nbatch = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--user") && i + 1 < argc)
+			user = argv[++i];
+		else {
+			fprintf(stderr, "tw-fuzz fuzz: bad argument '%s'\n", argv[i]);
+			return 2;
+		}
+	}
+	if (!seed) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		seed = (uint64_t)ts.tv_sec * 1000000007ULL ^ ts.tv_nsec ^ getpid();
+	}
+	if (!nbatch || nbatch > 64)
+		nbatch = 16;
+	rng = seed;
+	printf("seed %" PRIu64 "\n", seed);
+	fflush(stdout);
+	if (!stat("/proc/self/ns/net", &st))
+		own_inum = st.st_ino;
+	if (user)
+		drop_to(user);
+	fd = nl_open();
+	fam = resolve_or_die(fd);
+	while (t.sent < count) {
+		int len = 0;
+		unsigned int k;
+
+		for (k = 0; k < nbatch && t.sent < count; k++, t.sent++)
+			len += fuzz_msg(batch + len, 2048, fam, ++seq);
+		t.sends++;
+		if (send(fd, batch, len, 0) < 0)
+			t.send_err++;
+		drain(fd, &t, 0);
+		if (t.sends % 64 == 0)
+			drain(fd, &t, 1);
+	}
+	drain(fd, &t, 20);
+	close(fd);
+	printf("sent %" PRIu64 " messages in %" PRIu64 " sends (%" PRIu64
+	       " send errors), replies %" PRIu64 ", acks %" PRIu64 ", errors %" PRIu64
+	       ", enobufs %" PRIu64 ", bytes %" PRIu64 "\n",
+	       t.sent, t.sends, t.send_err, t.replies, t.acks, t.errors, t.enobufs,
+	       t.bytes);
+	printf("errors by errno:");
+	for (i = 0; i < 140; i++)
+		if (t.err_by[i])
+			printf(" %s=%" PRIu64, i ? strerrorname_np(i) : "?", t.err_by[i]);
+	printf("\n");
+	return sanity();
+}
+
+/* --- set ---------------------------------------------------------------- */
+static int cmd_set(int argc, char **argv)
+{
+	long interval = -1, bwm = -1, pwm = -1, duration = -1;
+	uint64_t sent = 0, ok = 0, errs = 0;
+	struct timespec t0, now;
+	int loop = 0, fd, fam = -1, err = 0, i;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--interval") && i + 1 < argc)
+			interval = strtol(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--buckets-wm") && i + 1 < argc)
+			bwm = strtol(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--pool-wm") && i + 1 < argc)
+			pwm = strtol(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--duration-ms") && i + 1 < argc)
+			duration = strtol(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--loop"))
+			loop = 1;
+		else {
+			fprintf(stderr, "tw-fuzz set: bad argument '%s'\n", argv[i]);
+			return 2;
+		}
+	}
+	rng = getpid() | 1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	fd = nl_open();
+	do {
+		struct msg m;
+		uint32_t v;
+
+		if (fam < 0) {
+			fam = resolve(fd);
+			if (fam < 0) {
+				if (!loop) {
+					fprintf(stderr, "tw-fuzz: family twmon not found\n");
+					return 2;
+				}
+				usleep(2000);
+				goto next;
+			}
+		}
+		msg_init(&m, fam, TWMON_CMD_SET_CONFIG, NLM_F_REQUEST | NLM_F_ACK, ++sent);
+		v = interval >= 0 ? interval : 100 + below(1900);
+		if (interval >= 0 || (bwm < 0 && pwm < 0))
+			put_attr(&m, TWMON_A_STATS_INTERVAL_MS, &v, 4);
+		if (bwm >= 0) {
+			v = bwm;
+			put_attr(&m, TWMON_A_BUCKETS_WATERMARK_PCT, &v, 4);
+		}
+		if (pwm >= 0) {
+			v = pwm;
+			put_attr(&m, TWMON_A_POOL_WATERMARK_PCT, &v, 4);
+		}
+		err = transact(fd, &m, NULL, NULL);
+		if (!err) {
+			ok++;
+		} else {
+			errs++;
+			fam = -1;	/* unloaded, or loaded again with a new id */
+		}
+next:
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (loop && (duration < 0 ||
+			  (now.tv_sec - t0.tv_sec) * 1000 +
+			  (now.tv_nsec - t0.tv_nsec) / 1000000 < duration));
+	close(fd);
+	if (loop) {
+		printf("sent %" PRIu64 " ok %" PRIu64 " err %" PRIu64 "\n", sent, ok, errs);
+		return 0;
+	}
+	if (err)
+		fprintf(stderr, "tw-fuzz: SET_CONFIG: %s\n", strerror(-err));
+	return err ? 1 : 0;
+}
+
+/* --- config ------------------------------------------------------------- */
+static void print_config(const struct nlmsghdr *h, void *arg)
+{
+	static const struct { int type; const char *name; } keys[] = {
+		{ TWMON_A_HOOKS, "hooks" },
+		{ TWMON_A_HOOKS_WANTED, "hooks_wanted" },
+		{ TWMON_A_STATS_INTERVAL_MS, "stats_interval_ms" },
+		{ TWMON_A_MAX_DESTS, "max_dests" },
+		{ TWMON_A_MAX_SERVICES, "max_services" },
+		{ TWMON_A_PURGED_DEAD_NETNS, "purged_dead_netns" },
+		{ TWMON_A_MISSED, "missed" },
+		{ TWMON_A_BUCKETS_WATERMARK_PCT, "buckets_watermark_pct" },
+		{ TWMON_A_POOL_WATERMARK_PCT, "pool_watermark_pct" },
+	};
+	const struct nlattr *tb[TWMON_A_MAX + 1];
+	unsigned int i;
+
+	(void)arg;
+	parse_msg(h, tb, TWMON_A_MAX);
+	if (tb[TWMON_A_VERSION])
+		printf("version %.*s\n", tb[TWMON_A_VERSION]->nla_len - NLA_HDRLEN,
+		       (const char *)tb[TWMON_A_VERSION] + NLA_HDRLEN);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (tb[keys[i].type])
+			printf("%s %" PRIu64 "\n", keys[i].name, get_u(tb[keys[i].type]));
+}
+
+static int cmd_config(void)
+{
+	int fd = nl_open(), fam = resolve_or_die(fd), err;
+	struct msg m;
+
+	msg_init(&m, fam, TWMON_CMD_GET_CONFIG, NLM_F_REQUEST | NLM_F_ACK, 1);
+	err = transact(fd, &m, print_config, NULL);
+	if (err)
+		fprintf(stderr, "tw-fuzz: GET_CONFIG: %s\n", strerror(-err));
+	return err ? 1 : 0;
+}
+
+/* --- stats -------------------------------------------------------------- */
+struct stats_sample {
+	uint64_t live, tw, fw2, untracked;
+	int seen;
+};
+
+static void take_stats(const struct nlmsghdr *h, void *arg)
+{
+	const struct nlattr *tb[TWMON_A_MAX + 1], *st[TWMON_S_MAX + 1];
+	struct stats_sample *s = arg;
+
+	parse_msg(h, tb, TWMON_A_MAX);
+	if (!tb[TWMON_A_STATS])
+		return;
+	parse((const char *)tb[TWMON_A_STATS] + NLA_HDRLEN,
+	      tb[TWMON_A_STATS]->nla_len - NLA_HDRLEN, st, TWMON_S_MAX);
+	if (!st[TWMON_S_LIVE] || !st[TWMON_S_LIVE_TIMEWAIT] || !st[TWMON_S_LIVE_FINWAIT2])
+		return;
+	s->live = get_u(st[TWMON_S_LIVE]);
+	s->tw = get_u(st[TWMON_S_LIVE_TIMEWAIT]);
+	s->fw2 = get_u(st[TWMON_S_LIVE_FINWAIT2]);
+	s->untracked = st[TWMON_S_UNTRACKED] ? get_u(st[TWMON_S_UNTRACKED]) : 0;
+	s->seen = 1;
+}
+
+static int cmd_stats(int argc, char **argv)
+{
+	uint64_t loops = 1, n, max_live = 0, max_tw = 0, max_fw2 = 0;
+	struct stats_sample s = { 0 };
+	long inum = -1;
+	int fd, fam, i, err;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--loop") && i + 1 < argc)
+			loops = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--netns-inum") && i + 1 < argc)
+			inum = strtol(argv[++i], NULL, 0);
+		else {
+			fprintf(stderr, "tw-fuzz stats: bad argument '%s'\n", argv[i]);
+			return 2;
+		}
+	}
+	fd = nl_open();
+	fam = resolve_or_die(fd);
+	for (n = 0; n < loops; n++) {
+		struct msg m;
+
+		msg_init(&m, fam, TWMON_CMD_GET_STATS, NLM_F_REQUEST | NLM_F_ACK, n + 1);
+		if (inum >= 0) {
+			uint32_t v = inum;
+
+			put_attr(&m, TWMON_A_NETNS_INUM, &v, 4);
+		}
+		s.seen = 0;
+		err = transact(fd, &m, take_stats, &s);
+		if (err || !s.seen) {
+			fprintf(stderr, "tw-fuzz: GET_STATS: %s\n", err ? strerror(-err) : "no stats");
+			return 1;
+		}
+		if (s.live > max_live)
+			max_live = s.live;
+		if (s.tw > max_tw)
+			max_tw = s.tw;
+		if (s.fw2 > max_fw2)
+			max_fw2 = s.fw2;
+	}
+	printf("samples %" PRIu64 " max_live %" PRIu64 " max_tw %" PRIu64 " max_fw2 %" PRIu64
+	       " last_live %" PRIu64 " last_tw %" PRIu64 " last_fw2 %" PRIu64
+	       " untracked %" PRIu64 "\n", loops, max_live, max_tw, max_fw2, s.live, s.tw,
+	       s.fw2, s.untracked);
+	return 0;
+}
+
+/* --- spin, as ----------------------------------------------------------- */
+static int cmd_spin(int argc, char **argv)
+{
+	struct timespec t0, now;
+	double secs = argc > 0 ? atof(argv[0]) : 1;
+	unsigned long n = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		int k;
+
+		for (k = 0; k < 256; k++)
+			getppid();
+		n += 256;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while ((now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9 < secs);
+	printf("spins %lu\n", n);
+	return 0;
+}
+
+static int cmd_as(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: tw-fuzz as UID[:GID] PROGRAM [ARGS...]\n");
+		return 2;
+	}
+	drop_to(argv[0]);
+	execvp(argv[1], argv + 1);
+	fprintf(stderr, "tw-fuzz: exec %s: %s\n", argv[1], strerror(errno));
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: tw-fuzz fuzz|set|config|stats|spin|as ... (see the source)\n");
+		return 2;
+	}
+	if (!strcmp(argv[1], "fuzz"))
+		return cmd_fuzz(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "set"))
+		return cmd_set(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "config"))
+		return cmd_config();
+	if (!strcmp(argv[1], "stats"))
+		return cmd_stats(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "spin"))
+		return cmd_spin(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "as"))
+		return cmd_as(argc - 2, argv + 2);
+	fprintf(stderr, "tw-fuzz: unknown command '%s'\n", argv[1]);
+	return 2;
+}
