@@ -24,6 +24,14 @@
  *       (max: the largest value seen in any sample, as unsigned).
  *   tw-fuzz spin SECONDS
  *       getppid() in a loop (a busy task for a kprobe event to slow down).
+ *   tw-fuzz hold --port P [--addr A] [--count N] [--idle-ms MS]
+ *       A server that never closes first: accepts on A (default 127.0.0.1)
+ *       port P, reads tw-load's 8-byte request, answers its 8-byte reply
+ *       and keeps the connection open, so a client that closes ends in a
+ *       FIN_WAIT2 mini socket that only its timer (tcp_fin_timeout) kills.
+ *       Stops MS (default 5000) after the last connection, or after
+ *       N (default 1000) and MS more; then resets every connection (SO_LINGER 0).
+ *       Prints "ready" on stderr once listening, "held N" at the end.
  *   tw-fuzz as UID[:GID] PROGRAM [ARGS...]
  *       exec PROGRAM with that uid and gid (no supplementary groups).
  *
@@ -44,6 +52,9 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <linux/twmon.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 
 #define BUFSZ 65536
 
@@ -698,6 +709,70 @@ static int cmd_stats(int argc, char **argv)
 	return 0;
 }
 
+/* --- hold ------------------------------------------------------------- */
+static int cmd_hold(int argc, char **argv)
+{
+	static const char reply[] = "twload!\n";
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct linger lg = { 1, 0 };
+	long count = 1000, idle = 5000, port = -1;
+	const char *addr = "127.0.0.1";
+	int one = 1, lfd, *fds, n = 0, i;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--port") && i + 1 < argc)
+			port = strtol(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--addr") && i + 1 < argc)
+			addr = argv[++i];
+		else if (!strcmp(argv[i], "--count") && i + 1 < argc)
+			count = strtol(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--idle-ms") && i + 1 < argc)
+			idle = strtol(argv[++i], NULL, 0);
+		else {
+			fprintf(stderr, "tw-fuzz hold: bad argument '%s'\n", argv[i]);
+			return 2;
+		}
+	}
+	if (port < 0 || port > 65535 || count < 1 || inet_pton(AF_INET, addr, &sin.sin_addr) != 1) {
+		fprintf(stderr, "tw-fuzz hold: need --port and a valid --addr/--count\n");
+		return 2;
+	}
+	fds = calloc(count, sizeof(*fds));
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	sin.sin_port = htons(port);
+	if (!fds || lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(lfd, (void *)&sin, sizeof(sin)) || listen(lfd, 4096)) {
+		perror("tw-fuzz hold: listen");
+		return 2;
+	}
+	fprintf(stderr, "ready\n");
+	while (n < count) {
+		struct pollfd p = { .fd = lfd, .events = POLLIN };
+		char req[8];
+		int fd;
+
+		if (poll(&p, 1, idle) <= 0)
+			break;
+		fd = accept(lfd, NULL, NULL);
+		if (fd < 0)
+			continue;
+		if (recv(fd, req, sizeof(req), MSG_WAITALL) != sizeof(req) ||
+		    send(fd, reply, 8, MSG_NOSIGNAL) != 8) {
+			close(fd);
+			continue;
+		}
+		fds[n++] = fd;
+	}
+	if (n == count)		/* hold them MS after the last one too */
+		poll(NULL, 0, idle);
+	for (i = 0; i < n; i++) {
+		setsockopt(fds[i], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(fds[i]);
+	}
+	printf("held %d\n", n);
+	return 0;
+}
+
 /* --- spin, as ----------------------------------------------------------- */
 static int cmd_spin(int argc, char **argv)
 {
@@ -733,7 +808,7 @@ static int cmd_as(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: tw-fuzz fuzz|set|config|stats|spin|as ... (see the source)\n");
+		fprintf(stderr, "usage: tw-fuzz fuzz|set|config|stats|hold|spin|as ... (see the source)\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "fuzz"))
@@ -746,6 +821,8 @@ int main(int argc, char **argv)
 		return cmd_stats(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "spin"))
 		return cmd_spin(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "hold"))
+		return cmd_hold(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "as"))
 		return cmd_as(argc - 2, argv + 2);
 	fprintf(stderr, "tw-fuzz: unknown command '%s'\n", argv[1]);
