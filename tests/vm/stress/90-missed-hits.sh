@@ -28,7 +28,6 @@ echo "p:stress/busy __x64_sys_getppid comm=\$comm$args" >>$T/kprobe_events ||
 	skip "cannot add a kprobe event on __x64_sys_getppid"
 trap 'echo 0 >$T/events/stress/busy/enable; echo "-:stress/busy" >>$T/kprobe_events' EXIT
 echo 1 >$T/events/stress/busy/enable || skip "cannot enable the kprobe event"
-echo 0 >$T/tracing_on	# the handler runs, nothing is kept
 
 N=$(stress_n MISSED_CONNS 600)
 sysctl -qw net.ipv4.tcp_fin_timeout=1
