@@ -15,7 +15,8 @@
  *       SET_CONFIG once (exit status: 0, or 1 with the error), or with
  *       --loop over and over until --duration-ms (default forever),
  *       random intervals when --interval is not given, resolving the family
- *       again whenever it went away (rmmod): prints "sent N ok N err N".
+ *       again whenever it went away (rmmod): prints "sent N ok N err N"
+ *       at the end (also on SIGTERM).
  *   tw-fuzz config
  *       GET_CONFIG as "key value" lines (version, missed, intervals, ...).
  *   tw-fuzz stats [--loop N] [--netns-inum I]
@@ -25,6 +26,7 @@
  *   tw-fuzz spin SECONDS
  *       getppid() in a loop (a busy task for a kprobe event to slow down).
  *   tw-fuzz hold --port P [--addr A] [--count N] [--idle-ms MS]
+ *                [--close-after-ms D [--spread-ms J]]
  *       A server that never closes first: accepts on A (default 127.0.0.1)
  *       port P, reads tw-load's 8-byte request, answers its 8-byte reply
  *       and keeps the connection open, so a client that closes ends in a
@@ -32,6 +34,9 @@
  *       Stops MS (default 5000) after the last connection, or after
  *       N (default 1000) and MS more; then resets every connection (SO_LINGER 0).
  *       Prints "ready" on stderr once listening, "held N" at the end.
+ *       --close-after-ms D: close each connection normally (FIN) D + i % J
+ *       ms after it was accepted (i: its number), to race the FIN with
+ *       the client's FIN_WAIT2 timer.
  *   tw-fuzz as UID[:GID] PROGRAM [ARGS...]
  *       exec PROGRAM with that uid and gid (no supplementary groups).
  *
@@ -55,6 +60,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 
 #define BUFSZ 65536
 
@@ -273,6 +279,14 @@ static int natural_len(int type)
 	}
 }
 
+/* Attributes the policy accepts, so that requests get past validation */
+static const int policy_attrs[] = {
+	TWMON_A_NETNS_INUM, TWMON_A_ALL_NETNS, TWMON_A_FAMILY, TWMON_A_MIN_COUNT,
+	TWMON_A_LOCAL_ADDR, TWMON_A_LOCAL_PORT, TWMON_A_REMOTE_ADDR,
+	TWMON_A_REMOTE_PORT, TWMON_A_SUBSTATE, TWMON_A_STATS_INTERVAL_MS,
+	TWMON_A_BUCKETS_WATERMARK_PCT, TWMON_A_POOL_WATERMARK_PCT,
+};
+
 /* Random attributes into [p, end); returns the bytes used */
 static int fuzz_attrs(unsigned char *p, unsigned char *end, int depth)
 {
@@ -285,7 +299,8 @@ static int fuzz_attrs(unsigned char *p, unsigned char *end, int depth)
 
 		if (room < 0)
 			break;
-		type = chance(85) ? below(TWMON_A_MAX + 3) : (int)(rnd() & 0xffff);
+		type = chance(40) ? policy_attrs[below(sizeof(policy_attrs) / sizeof(policy_attrs[0]))] :
+		       chance(85) ? below(TWMON_A_MAX + 3) : (int)(rnd() & 0xffff);
 		if (chance(10))
 			type |= NLA_F_NESTED;
 		if (chance(3))
@@ -312,6 +327,56 @@ static int fuzz_attrs(unsigned char *p, unsigned char *end, int depth)
 	return p - start;
 }
 
+/*
+ * A well-formed request: a real command with the flags its op wants and
+ * up to three policy attributes of their natural length, values from
+ * fill_value() (so some are in range, some not)
+ */
+static int plausible_msg(unsigned char *p, int fam, unsigned int seq)
+{
+	static const int cmds[] = {
+		TWMON_CMD_GET_STATS, TWMON_CMD_GET_STATS, TWMON_CMD_GET_DESTS,
+		TWMON_CMD_GET_SERVICES, TWMON_CMD_GET_SOCKS, TWMON_CMD_GET_CONFIG,
+		TWMON_CMD_SET_CONFIG,
+	};
+	struct nlmsghdr *n = (void *)p;
+	struct genlmsghdr *g = NLMSG_DATA(n);
+	int cmd = cmds[below(sizeof(cmds) / sizeof(cmds[0]))], k, i;
+	unsigned char *a = p + NLMSG_LENGTH(GENL_HDRLEN);
+	int dump = cmd == TWMON_CMD_GET_DESTS || cmd == TWMON_CMD_GET_SERVICES ||
+		   cmd == TWMON_CMD_GET_SOCKS || (cmd == TWMON_CMD_GET_STATS && chance(30));
+
+	memset(p, 0, NLMSG_LENGTH(GENL_HDRLEN));
+	n->nlmsg_type = fam;
+	n->nlmsg_flags = NLM_F_REQUEST | (chance(50) ? NLM_F_ACK : 0) |
+			 (dump ? NLM_F_DUMP : 0);
+	n->nlmsg_seq = seq;
+	g->cmd = cmd;
+	g->version = TWMON_GENL_VERSION;
+	k = below(4);
+	for (i = 0; i < k; i++) {
+		struct nlattr *at = (void *)a;
+		int type = policy_attrs[below(sizeof(policy_attrs) / sizeof(policy_attrs[0]))];
+		int len = natural_len(type);
+
+		at->nla_type = type;
+		at->nla_len = NLA_HDRLEN + len;
+		fill_value(a + NLA_HDRLEN, len);
+		if (type == TWMON_A_FAMILY && chance(70))
+			a[NLA_HDRLEN] = chance(50) ? AF_INET : AF_INET6;
+		if (type == TWMON_A_SUBSTATE && chance(70))
+			a[NLA_HDRLEN] = chance(50) ? 5 : 6;
+		if (type == TWMON_A_STATS_INTERVAL_MS && chance(70)) {
+			uint32_t v = 100 + below(3000);	/* stay usable */
+
+			memcpy(a + NLA_HDRLEN, &v, 4);
+		}
+		a += NLA_ALIGN(at->nla_len);
+	}
+	n->nlmsg_len = a - p;
+	return NLMSG_ALIGN(n->nlmsg_len);
+}
+
 /* One random message at p (room bytes free); returns its aligned length */
 static int fuzz_msg(unsigned char *p, int room, int fam, unsigned int seq)
 {
@@ -324,6 +389,8 @@ static int fuzz_msg(unsigned char *p, int room, int fam, unsigned int seq)
 	struct genlmsghdr *g = NLMSG_DATA(n);
 	int len, i, flags = chance(97) ? NLM_F_REQUEST : 0;
 
+	if (chance(40))
+		return plausible_msg(p, fam, seq);
 	for (i = 0; i < (int)(sizeof(flag_bits) / sizeof(flag_bits[0])); i++)
 		if (chance(i < 3 ? 35 : 5))
 			flags |= flag_bits[i];
@@ -522,6 +589,14 @@ static int cmd_fuzz(int argc, char **argv)
 }
 
 /* --- set ---------------------------------------------------------------- */
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
 static int cmd_set(int argc, char **argv)
 {
 	long interval = -1, bwm = -1, pwm = -1, duration = -1;
@@ -546,6 +621,8 @@ static int cmd_set(int argc, char **argv)
 		}
 	}
 	rng = getpid() | 1;
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	fd = nl_open();
 	do {
@@ -584,7 +661,7 @@ static int cmd_set(int argc, char **argv)
 		}
 next:
 		clock_gettime(CLOCK_MONOTONIC, &now);
-	} while (loop && (duration < 0 ||
+	} while (loop && !stop && (duration < 0 ||
 			  (now.tv_sec - t0.tv_sec) * 1000 +
 			  (now.tv_nsec - t0.tv_nsec) / 1000000 < duration));
 	close(fd);
@@ -715,7 +792,8 @@ static int cmd_hold(int argc, char **argv)
 	static const char reply[] = "twload!\n";
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	struct linger lg = { 1, 0 };
-	long count = 1000, idle = 5000, port = -1;
+	long count = 1000, idle = 5000, port = -1, after = -1, spread = 1;
+	struct timespec *at;
 	const char *addr = "127.0.0.1";
 	int one = 1, lfd, *fds, n = 0, i;
 
@@ -728,6 +806,10 @@ static int cmd_hold(int argc, char **argv)
 			count = strtol(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--idle-ms") && i + 1 < argc)
 			idle = strtol(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--close-after-ms") && i + 1 < argc)
+			after = strtol(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--spread-ms") && i + 1 < argc)
+			spread = strtol(argv[++i], NULL, 0);
 		else {
 			fprintf(stderr, "tw-fuzz hold: bad argument '%s'\n", argv[i]);
 			return 2;
@@ -737,10 +819,13 @@ static int cmd_hold(int argc, char **argv)
 		fprintf(stderr, "tw-fuzz hold: need --port and a valid --addr/--count\n");
 		return 2;
 	}
+	if (spread < 1)
+		spread = 1;
 	fds = calloc(count, sizeof(*fds));
+	at = calloc(count, sizeof(*at));
 	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	sin.sin_port = htons(port);
-	if (!fds || lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	if (!fds || !at || lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(lfd, (void *)&sin, sizeof(sin)) || listen(lfd, 4096)) {
 		perror("tw-fuzz hold: listen");
 		return 2;
@@ -749,10 +834,34 @@ static int cmd_hold(int argc, char **argv)
 	while (n < count) {
 		struct pollfd p = { .fd = lfd, .events = POLLIN };
 		char req[8];
-		int fd;
+		int fd, wait = idle;
 
-		if (poll(&p, 1, idle) <= 0)
+		if (after >= 0) {	/* close what is due, wake for the next */
+			struct timespec now;
+			long long ms;
+
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			for (i = 0; i < n; i++) {
+				if (fds[i] < 0)
+					continue;
+				ms = (long long)(at[i].tv_sec - now.tv_sec) * 1000 +
+				     (at[i].tv_nsec - now.tv_nsec) / 1000000;
+				if (ms <= 0) {
+					close(fds[i]);
+					fds[i] = -1;
+				} else if (ms < wait) {
+					wait = ms;
+				}
+			}
+		}
+		i = poll(&p, 1, wait);
+		if (i < 0)
 			break;
+		if (i == 0) {
+			if (wait == idle)
+				break;
+			continue;
+		}
 		fd = accept(lfd, NULL, NULL);
 		if (fd < 0)
 			continue;
@@ -761,11 +870,41 @@ static int cmd_hold(int argc, char **argv)
 			close(fd);
 			continue;
 		}
+		if (after >= 0) {
+			long long ns;
+
+			clock_gettime(CLOCK_MONOTONIC, &at[n]);
+			ns = at[n].tv_nsec + (after + n % spread) * 1000000LL;
+			at[n].tv_sec += ns / 1000000000LL;
+			at[n].tv_nsec = ns % 1000000000LL;
+		}
 		fds[n++] = fd;
 	}
-	if (n == count)		/* hold them MS after the last one too */
+	while (after >= 0) {	/* the rest when they are due */
+		struct timespec now;
+		int left = 0;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		for (i = 0; i < n; i++) {
+			if (fds[i] < 0)
+				continue;
+			if (at[i].tv_sec < now.tv_sec ||
+			    (at[i].tv_sec == now.tv_sec && at[i].tv_nsec <= now.tv_nsec)) {
+				close(fds[i]);
+				fds[i] = -1;
+			} else {
+				left++;
+			}
+		}
+		if (!left)
+			break;
+		poll(NULL, 0, 1);
+	}
+	if (n == count && after < 0)	/* hold them MS after the last one too */
 		poll(NULL, 0, idle);
 	for (i = 0; i < n; i++) {
+		if (fds[i] < 0)
+			continue;
 		setsockopt(fds[i], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		close(fds[i]);
 	}

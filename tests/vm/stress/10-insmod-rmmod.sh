@@ -41,16 +41,24 @@ tw-fuzz set --loop >/tmp/set.out 2>&1 &
 SETTER=$!
 
 t0=$(ms_now)
+ti=0
+tr=0
 i=0
 while [ $i -lt "$CYCLES" ]; do
+	a=$(ms_now)
 	load_twmon
+	b=$(ms_now)
 	# 0 - 0.4 s loaded: subscribers resubscribe, dumps and SET_CONFIG land
 	sleep "0.$((RANDOM % 5))"
+	c=$(ms_now)
 	rmmod_retry
+	d=$(ms_now)
+	ti=$((ti + b - a))
+	tr=$((tr + d - c))
 	i=$((i + 1))
 done
 t1=$(ms_now)
-echo "$CYCLES insmod/rmmod cycles in $((t1 - t0)) ms ($(((t1 - t0) / CYCLES)) ms each) under load"
+echo "$CYCLES insmod/rmmod cycles in $((t1 - t0)) ms under load: insmod $((ti / CYCLES)) ms, rmmod $((tr / CYCLES)) ms on average"
 kill "$SETTER"
 wait "$SETTER" 2>/dev/null
 for p in $PIDS; do
