@@ -23,6 +23,12 @@
  *       N (default 1) GET_STATS; prints "samples N max_live M max_tw M
  *       max_fw2 M last_live L last_tw L last_fw2 L untracked U"
  *       (max: the largest value seen in any sample, as unsigned).
+ *   tw-fuzz subscribers N
+ *       N new network namespaces (unshare(CLONE_NEWNET); run it under
+ *       unshare -Ur to be unprivileged), one netlink socket in each; once
+ *       family twmon is there (polled), each socket joins both multicast
+ *       groups and reads nothing. Prints "namespaces N", then "subscribed
+ *       N", and stays until killed.
  *   tw-fuzz spin SECONDS
  *       getppid() in a loop (a busy task for a kprobe event to slow down).
  *   tw-fuzz hold --port P [--addr A] [--count N] [--idle-ms MS]
@@ -53,6 +59,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -786,6 +793,92 @@ static int cmd_stats(int argc, char **argv)
 	return 0;
 }
 
+/* --- subscribers ------------------------------------------------------ */
+/* The ids of the family's multicast groups "stats" and "events" */
+static int mcast_ids(int fd, int ids[2])
+{
+	static char buf[16384];
+	const struct nlattr *tb[CTRL_ATTR_MAX + 1], *g;
+	struct nlmsghdr *h;
+	struct msg m;
+	ssize_t len;
+	int rem;
+
+	ids[0] = ids[1] = -1;
+	msg_init(&m, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, NLM_F_REQUEST, 2);
+	put_attr(&m, CTRL_ATTR_FAMILY_NAME, TWMON_GENL_NAME, sizeof(TWMON_GENL_NAME));
+	if (send(fd, m.buf, m.n.nlmsg_len, 0) < 0)
+		return -1;
+	len = recv(fd, buf, sizeof(buf), 0);
+	h = (void *)buf;
+	if (len <= 0 || !NLMSG_OK(h, len) || h->nlmsg_type != GENL_ID_CTRL)
+		return -1;
+	parse_msg(h, tb, CTRL_ATTR_MAX);
+	if (!tb[CTRL_ATTR_MCAST_GROUPS])
+		return -1;
+	g = (const void *)((const char *)tb[CTRL_ATTR_MCAST_GROUPS] + NLA_HDRLEN);
+	rem = tb[CTRL_ATTR_MCAST_GROUPS]->nla_len - NLA_HDRLEN;
+	for (; rem >= NLA_HDRLEN && g->nla_len >= NLA_HDRLEN && g->nla_len <= rem;
+	     rem -= NLA_ALIGN(g->nla_len), g = (const void *)((const char *)g + NLA_ALIGN(g->nla_len))) {
+		const struct nlattr *ga[CTRL_ATTR_MCAST_GRP_MAX + 1];
+
+		parse((const char *)g + NLA_HDRLEN, g->nla_len - NLA_HDRLEN, ga,
+		      CTRL_ATTR_MCAST_GRP_MAX);
+		if (!ga[CTRL_ATTR_MCAST_GRP_NAME] || !ga[CTRL_ATTR_MCAST_GRP_ID])
+			continue;
+		if (!strcmp((const char *)ga[CTRL_ATTR_MCAST_GRP_NAME] + NLA_HDRLEN, TWMON_MCGRP_STATS))
+			ids[0] = get_u(ga[CTRL_ATTR_MCAST_GRP_ID]);
+		if (!strcmp((const char *)ga[CTRL_ATTR_MCAST_GRP_NAME] + NLA_HDRLEN, TWMON_MCGRP_EVENTS))
+			ids[1] = get_u(ga[CTRL_ATTR_MCAST_GRP_ID]);
+	}
+	return ids[0] >= 0 && ids[1] >= 0 ? 0 : -1;
+}
+
+static int cmd_subscribers(int argc, char **argv)
+{
+	long n = argc > 0 ? strtol(argv[0], NULL, 0) : 0, i;
+	int *fds, ids[2];
+
+	if (n < 1) {
+		fprintf(stderr, "usage: tw-fuzz subscribers N\n");
+		return 2;
+	}
+	fds = calloc(n, sizeof(*fds));
+	if (!fds)
+		return 2;
+	for (i = 0; i < n; i++) {
+		if (unshare(CLONE_NEWNET)) {
+			perror("tw-fuzz: unshare(CLONE_NEWNET)");
+			return 2;
+		}
+		fds[i] = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+		if (fds[i] < 0) {
+			perror("tw-fuzz: socket");
+			return 2;
+		}
+	}
+	printf("namespaces %ld\n", n);
+	fflush(stdout);
+	for (;;) {
+		if (mcast_ids(fds[0], ids)) {
+			usleep(100000);
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			if (setsockopt(fds[i], SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &ids[0], sizeof(int)) ||
+			    setsockopt(fds[i], SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &ids[1], sizeof(int)))
+				break;
+		if (i < n) {		/* unloaded meanwhile: try again */
+			usleep(100000);
+			continue;
+		}
+		printf("subscribed %ld\n", n);
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
+}
+
 /* --- hold ------------------------------------------------------------- */
 static int cmd_hold(int argc, char **argv)
 {
@@ -947,7 +1040,7 @@ static int cmd_as(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: tw-fuzz fuzz|set|config|stats|hold|spin|as ... (see the source)\n");
+		fprintf(stderr, "usage: tw-fuzz fuzz|set|config|stats|subscribers|hold|spin|as ... (see the source)\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "fuzz"))
@@ -960,6 +1053,8 @@ int main(int argc, char **argv)
 		return cmd_stats(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "spin"))
 		return cmd_spin(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "subscribers"))
+		return cmd_subscribers(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "hold"))
 		return cmd_hold(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "as"))

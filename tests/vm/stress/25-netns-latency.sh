@@ -1,0 +1,51 @@
+#!/bin/sh
+# timeout: 200
+# Unprivileged users must not stall namespace creation host-wide (issue
+# 10, defect 9). Root in a user namespace (unshare -Ur) makes
+# STRESS_SUBNS (default 200) network namespaces, each with a netlink
+# socket in both multicast groups (tw-fuzz subscribers), so every
+# interval the module has a snapshot and two messages to build for each.
+# The latency of `unshare -n true` (median and worst of 15) with the
+# module loaded must stay within 2x + 100 ms of the same measurement
+# before insmod: creating a namespace must not wait for that work.
+. /twmon/tests/vm/lib.sh
+. /twmon/tests/vm/tw.sh
+
+N=$(stress_n SUBNS 200)
+# latency: "median max" of 15 unshare -n true, in ms
+latency() {
+	: >/tmp/lat
+	_i=0
+	while [ $_i -lt 15 ]; do
+		_a=$(ms_now)
+		unshare -n true || fail "unshare -n"
+		echo $(($(ms_now) - _a)) >>/tmp/lat
+		_i=$((_i + 1))
+		sleep 0.$((RANDOM % 3))
+	done
+	sort -n /tmp/lat | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)], v[NR] }'
+}
+kernel_log_mark
+t0=$(ms_now)
+unshare -Ur tw-fuzz subscribers "$N" >/tmp/subs.out 2>&1 &
+SUBS=$!
+has() { grep -q "^$1 " /tmp/subs.out; }
+wait_for 120 has namespaces || fail "tw-fuzz subscribers: $(cat /tmp/subs.out)"
+echo "$N namespaces with a socket each in $(($(ms_now) - t0)) ms"
+set -- $(latency)
+b_med=$1 b_max=$2
+echo "unshare -n before insmod: median $b_med ms, max $b_max ms"
+load_twmon
+wait_for 30 has subscribed || fail "tw-fuzz subscribers did not subscribe: $(cat /tmp/subs.out)"
+sleep 2
+set -- $(latency)
+l_med=$1 l_max=$2
+echo "unshare -n with $N subscribed namespaces: median $l_med ms, max $l_max ms"
+kill $SUBS
+wait $SUBS 2>/dev/null
+[ "$l_med" -le $((2 * b_med + 100)) ] ||
+	fail "namespace creation stalls: median $l_med ms, $b_med ms before insmod"
+[ "$l_max" -le $((2 * b_max + 100)) ] ||
+	fail "namespace creation stalls: worst $l_max ms, $b_max ms before insmod"
+unload_twmon
+kernel_log_clean
