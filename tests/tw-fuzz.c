@@ -30,7 +30,9 @@
  *       groups and reads nothing. Prints "namespaces N", then "subscribed
  *       N", and stays until killed.
  *   tw-fuzz spin SECONDS
- *       getppid() in a loop (a busy task for a kprobe event to slow down).
+ *       getppid() in a loop (a busy task for a kprobe event to slow down);
+ *       prints "spins N max_gap_ms G": G is the longest time between two
+ *       rounds of 256 calls (how long the task was kept off its CPU).
  *   tw-fuzz hold --port P [--addr A] [--count N] [--idle-ms MS]
  *                [--close-after-ms D [--spread-ms J]]
  *       A server that never closes first: accepts on A (default 127.0.0.1)
@@ -1009,7 +1011,7 @@ static int cmd_hold(int argc, char **argv)
 static int cmd_spin(int argc, char **argv)
 {
 	struct timespec t0, now;
-	double secs = argc > 0 ? atof(argv[0]) : 1;
+	double secs = argc > 0 ? atof(argv[0]) : 1, gap, max_gap = 0, prev = 0, t;
 	unsigned long n = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -1020,8 +1022,13 @@ static int cmd_spin(int argc, char **argv)
 			getppid();
 		n += 256;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-	} while ((now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9 < secs);
-	printf("spins %lu\n", n);
+		t = (now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9;
+		gap = t - prev;
+		if (gap > max_gap)
+			max_gap = gap;
+		prev = t;
+	} while (t < secs);
+	printf("spins %lu max_gap_ms %.1f\n", n, max_gap * 1000);
 	return 0;
 }
 
