@@ -132,3 +132,22 @@ rmmod_retry() {
 ms_now() {
 	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
 }
+
+# live_bracketed [NS]: once no new TIME_WAIT socket can be born, sockets
+# only expire: sockstat read before tw-stat and after it must bracket
+# tw-stat's live (s_after <= live <= s_before); fail otherwise. For
+# namespaces where sockets born over a minute ago keep expiring.
+live_bracketed() {
+	if [ -n "$1" ]; then
+		_s1=$(netns_tw "$1")
+		_l=$(ip netns exec "$1" tw-stat -j | jq .live)
+		_s2=$(netns_tw "$1")
+	else
+		_s1=$(sockstat_tw)
+		_l=$(tw-stat -j | jq .live)
+		_s2=$(sockstat_tw)
+	fi
+	[ "$_s2" -le "$_l" ] && [ "$_l" -le "$_s1" ] ||
+		fail "live ${1:+in $1 }is $_l, sockstat $_s1 before and $_s2 after"
+	echo "live ${1:+in $1 }$_l, sockstat $_s1 before and $_s2 after"
+}

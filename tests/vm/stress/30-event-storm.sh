@@ -37,7 +37,7 @@ dsts=$(ss -6 -tanH state time-wait | awk '{ print $4 }' | sort -u | wc -l)
 assert_eq "destinations in TIME_WAIT (ss)" $N "$dsts"
 # the next interval or two carry the storm
 high() { [ "$(grep -c '"type":"pool-high"' /tmp/ev.jsonl)" -ge $N ]; }
-wait_for 25 high || true
+wait_for 15 high || true
 sleep 1
 kill $SUB
 wait $SUB
