@@ -54,7 +54,7 @@ wait
 sleep 3
 settle
 m1=$(tw-fuzz config | awk '$1 == "missed" { print $2 }')
-echo "probe hits missed: $((m1 - m0)); held $(cat /tmp/hold.out); $(grep busy $T/kprobe_profile)"
+echo "twmon probe hits missed: $((m1 - m0)); tw-fuzz hold: $(cat /tmp/hold.out); kprobe event on getppid: $(awk '$1 == "busy" { print $2 " hits" }' $T/kprobe_profile)"
 tw-stat -j >/tmp/end.json
 echo "end: live $(jq .live /tmp/end.json) fw2 $(jq .live_finwait2 /tmp/end.json) untracked $(jq .untracked /tmp/end.json) sockstat $(sockstat_tw_now)"
 kernel_log_clean
