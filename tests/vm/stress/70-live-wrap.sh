@@ -67,11 +67,11 @@ HOLD=$!
 wait_for 10 grep -q ready /tmp/hold.err || fail "tw-fuzz hold did not start"
 taskset 2 tw-load client --connect 127.0.0.1:9702 --count 400 --concurrency 4 --close client \
 	>/dev/null 2>&1 &
+CL=$!
 taskset 1 tw-fuzz stats --loop "$S" >/tmp/phase-fw2.out || fail "tw-fuzz stats: $(cat /tmp/phase-fw2.out)"
 echo "FIN_WAIT2 race, sampler on CPU 0: $(cat /tmp/phase-fw2.out)"
 check_samples /tmp/phase-fw2.out
-wait $HOLD
-wait
+wait $HOLD $CL
 awk -v m=$MAXTW '$1 > m || $2 > m || $3 > m { print; bad = 1 } END { exit bad }' /tmp/tws.out ||
 	fail "tw-stat -j figures above $MAXTW: $(awk -v m=$MAXTW '$1 > m || $2 > m || $3 > m' /tmp/tws.out | head -n 3)"
 sleep 2
