@@ -12,12 +12,12 @@
 # and live_finwait2 must stay within tcp_max_tw_buckets, no buckets-high
 # event may fire (sockstat never came near the mark) and, once quiet,
 # live_finwait2 equals sockstat's tw minus ss's time-wait and live equals
-# sockstat. STRESS_SAMPLES (default 3000) GET_STATS per phase.
+# sockstat. STRESS_SAMPLES (default 6000) GET_STATS per phase.
 . /twmon/tests/vm/lib.sh
 . /twmon/tests/vm/tw.sh
 own_netns
 
-S=$(stress_n SAMPLES 3000)
+S=$(stress_n SAMPLES 6000)
 MAXTW=4096
 sysctl -qw net.ipv4.tcp_max_tw_buckets=$MAXTW
 sysctl -qw net.ipv4.tcp_fin_timeout=1
