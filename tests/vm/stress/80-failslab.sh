@@ -41,14 +41,13 @@ for r in 1 2 3 4; do
 	assert_eq "round $r: live vs sockstat" "$(sockstat_tw_now)" "$live"
 	rows=$(jq -s '[.[][] | .count] | add // 0' /tmp/d.json /tmp/s.json)
 	assert_eq "round $r: pools + services + untracked vs live" "$live" "$((rows + untracked))"
-	# each pool against ss: "remote:rport count"
-	ss -tanH state time-wait | awk '{ print $4 }' | sort | uniq -c |
-		awk '{ print $2, $1 }' | sort >/tmp/ss.cnt
-	jq -r '.[] | "\(.remote):\(.rport) \(.count)"' /tmp/d.json | sort >/tmp/tw.cnt
-	bad=$(join /tmp/tw.cnt /tmp/ss.cnt | awk '$2 != $3' | head -n 3)
+	# each pool against ss: "remote:rport count" (busybox has no join)
+	ss -tanH state time-wait | awk '{ n[$4]++ } END { for (d in n) print d, n[d] }' >/tmp/ss.cnt
+	jq -r '.[] | "\(.remote):\(.rport) \(.count)"' /tmp/d.json >/tmp/tw.cnt
+	bad=$(awk 'NR == FNR { ss[$1] = $2; next }
+		!($1 in ss) { print $1, $2, "none"; next }
+		ss[$1] != $2 { print $1, $2, ss[$1] }' /tmp/ss.cnt /tmp/tw.cnt | head -n 3)
 	[ -z "$bad" ] || fail "round $r: pools whose count differs from ss (dest twmon ss): $bad"
-	assert_eq "round $r: pools that ss does not know" 0 \
-		"$(join -v1 /tmp/tw.cnt /tmp/ss.cnt | wc -l)"
 done
 [ "$untracked" -gt 0 ] || fail "30% of allocations failing and nothing untracked"
 echo 0 >$F/probability
