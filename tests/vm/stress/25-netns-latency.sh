@@ -4,11 +4,12 @@
 # 10, defect 9). Root in a user namespace (unshare -Ur) makes
 # STRESS_SUBNS (default 1000; the issue: 200 - 1000) network namespaces, each with a netlink
 # socket in both multicast groups (tw-fuzz subscribers), so every
-# interval the module has a snapshot and two messages to build for each.
-# `unshare -n true` back to back for 8 s (so that some of them meet the
-# module's once-a-second walk): with the module loaded, the median and
-# the worst latency must stay within 2x + 100 ms of the same measurement
-# before insmod: creating a namespace must not wait for that work.
+# interval the module has a snapshot and two messages to build for each;
+# the interval is set to 200 ms (an administrator's choice, allowed), so
+# that work runs most of the time. `unshare -n true` back to back for 8 s:
+# with the module loaded, the median must stay within 2x + 50 ms and the
+# worst within 2x + 100 ms of the same measurement before insmod:
+# creating a namespace must not wait for that work.
 . /twmon/tests/vm/lib.sh
 . /twmon/tests/vm/tw.sh
 
@@ -32,18 +33,20 @@ SUBS=$!
 has() { grep -q "^$1 " /tmp/subs.out; }
 wait_for 120 has namespaces || fail "tw-fuzz subscribers: $(cat /tmp/subs.out)"
 echo "$N namespaces with a socket each in $(($(ms_now) - t0)) ms"
+sleep 2
 set -- $(latency)
 b_med=$1 b_max=$2
 echo "unshare -n before insmod: median $b_med ms, max $b_max ms ($3 of them)"
 load_twmon
 wait_for 30 has subscribed || fail "tw-fuzz subscribers did not subscribe: $(cat /tmp/subs.out)"
+tw-fuzz set --interval 200 || fail "SET_CONFIG"
 sleep 2
 set -- $(latency)
 l_med=$1 l_max=$2
 echo "unshare -n with $N subscribed namespaces: median $l_med ms, max $l_max ms ($3 of them)"
 kill $SUBS
 wait $SUBS 2>/dev/null
-[ "$l_med" -le $((2 * b_med + 100)) ] ||
+[ "$l_med" -le $((2 * b_med + 50)) ] ||
 	fail "namespace creation stalls: median $l_med ms, $b_med ms before insmod"
 [ "$l_max" -le $((2 * b_max + 100)) ] ||
 	fail "namespace creation stalls: worst $l_max ms, $b_max ms before insmod"
