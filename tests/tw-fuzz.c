@@ -5,9 +5,12 @@
  *
  *   tw-fuzz fuzz [--seed S] [--count N] [--batch B] [--user UID]
  *       N (default 200000) random messages to family twmon, B (default 16)
- *       per send(): valid and invalid commands, random attribute types,
- *       lengths, nesting and flags (NLM_F_DUMP, ACK, ECHO, ...), truncated
- *       messages and attributes. The seed is printed first. Afterwards a
+ *       per send(): 40% well-formed requests (a real command with its
+ *       flags, up to three policy attributes, values in and out of range),
+ *       the rest random commands, versions, attribute types, lengths,
+ *       nesting and flags (NLM_F_DUMP, ACK, ECHO, ...), lying or truncated
+ *       headers and attributes, and a few netlink control types (never
+ *       another family). The seed is printed first. Afterwards a
  *       plain GET_STATS on a new socket must succeed (exit 1 if not).
  *       --user UID: setuid(UID) (and its gid) before the first message.
  *   tw-fuzz set [--interval MS] [--buckets-wm PCT] [--pool-wm PCT]
@@ -40,7 +43,8 @@
  *       and keeps the connection open, so a client that closes ends in a
  *       FIN_WAIT2 mini socket that only its timer (tcp_fin_timeout) kills.
  *       Stops MS (default 5000) after the last connection, or after
- *       N (default 1000) and MS more; then resets every connection (SO_LINGER 0).
+ *       N (default 1000) and MS more; then resets every connection
+ *       (SO_LINGER 0).
  *       Prints "ready" on stderr once listening, "held N" at the end.
  *       --close-after-ms D: close each connection normally (FIN) D + i % J
  *       ms after it was accepted (i: its number), to race the FIN with
@@ -404,7 +408,7 @@ static int fuzz_msg(unsigned char *p, int room, int fam, unsigned int seq)
 		if (chance(i < 3 ? 35 : 5))
 			flags |= flag_bits[i];
 	memset(p, 0, NLMSG_LENGTH(GENL_HDRLEN));
-	n->nlmsg_type = chance(96) ? fam : below(NLMSG_MIN_TYPE + 2);
+	n->nlmsg_type = chance(96) ? fam : below(NLMSG_MIN_TYPE);	/* or a control type */
 	n->nlmsg_flags = flags;
 	n->nlmsg_seq = seq;
 	n->nlmsg_pid = chance(2) ? rnd() : 0;
