@@ -31,7 +31,7 @@ MANDIR ?= $(PREFIX)/share/man
 CHECKPATCH ?= /usr/src/linux-source-6.1/scripts/checkpatch.pl
 
 # Test helpers: static, so the VM needs no libraries for them
-HELPERS := $(patsubst %.c,%,$(wildcard tests/tw-load.c tests/tw-nlcheck.c tests/tw-rst.c \
+HELPERS := $(patsubst %.c,%,$(wildcard tests/tw-load.c tests/tw-nlcheck.c tests/tw-rst.c tests/tw-fuzz.c \
 					  tests/bench/tw-time.c tests/bench/tw-sub.c))
 HELPER_CFLAGS := -O2 -Wall -Wextra -Werror -static -Ikmod/uapi
 
@@ -175,7 +175,7 @@ clean:
 	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/.kver \
 		kmod/modules.order kmod/Module.symvers modules.order Module.symvers \
 		.module-common.o .*.cmd \
-		tests/tw-load tests/tw-nlcheck tests/tw-rst tests/bench/tw-time tests/bench/tw-sub
+		tests/tw-load tests/tw-nlcheck tests/tw-rst tests/tw-fuzz tests/bench/tw-time tests/bench/tw-sub
 	-test -e userspace/Makefile && $(MAKE) -C userspace clean
 	-test -e tests/unit/Makefile && $(MAKE) -C tests/unit clean
 

@@ -91,3 +91,63 @@ wait_tw_zero() {
 _tw_is_zero() {
 	[ "$(sockstat_tw)" = 0 ]
 }
+
+# --- stress helpers (tests/vm/stress) ---------------------------------------
+
+# stress_n NAME DEFAULT: the count a stress test uses, STRESS_NAME from the
+# environment (VM_APPEND="STRESS_CYCLES=200" reaches the guest) or DEFAULT
+stress_n() {
+	eval "_v=\${STRESS_$1:-}"
+	echo "${_v:-$2}"
+}
+
+# kernel_log_mark, then kernel_log_clean: fail if the kernel logged a
+# warning, BUG, oops, trace or corruption report since the mark
+kernel_log_mark() {
+	_klog_mark=$(dmesg | wc -l)
+}
+kernel_log_clean() {
+	_k=$(dmesg | tail -n +$((${_klog_mark:-0} + 1)) |
+		grep -E 'WARNING:|BUG:|Oops|Call Trace|general protection|kernel BUG|corruption|refcount_t:|stack-protector|INFO: task .* blocked')
+	[ -z "$_k" ] || fail "kernel log: $(printf '%s\n' "$_k" | head -n 8)"
+}
+
+# netns_tw NS: sockstat "tw" of network namespace NS (ip netns name)
+netns_tw() {
+	ip netns exec "$1" awk '/^TCP:/ { for (i = 1; i < NF; i++) if ($i == "tw") print $(i + 1) }' /proc/net/sockstat
+}
+
+# rmmod_retry: rmmod twmon, retrying while a dump or a reader holds it
+# (EBUSY/EAGAIN) for up to 10 s; fail otherwise
+rmmod_retry() {
+	_n=0
+	until _out=$(rmmod twmon 2>&1); do
+		_n=$((_n + 1))
+		[ $_n -lt 200 ] || fail "rmmod twmon: $_out (for 10 s)"
+		sleep 0.05
+	done
+}
+
+# ms_now: CLOCK_MONOTONIC-ish milliseconds (uptime)
+ms_now() {
+	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
+}
+
+# live_bracketed [NS]: once no new TIME_WAIT socket can be born, sockets
+# only expire: sockstat read before tw-stat and after it must bracket
+# tw-stat's live (s_after <= live <= s_before); fail otherwise. For
+# namespaces where sockets born over a minute ago keep expiring.
+live_bracketed() {
+	if [ -n "$1" ]; then
+		_s1=$(netns_tw "$1")
+		_l=$(ip netns exec "$1" tw-stat -j | jq .live)
+		_s2=$(netns_tw "$1")
+	else
+		_s1=$(sockstat_tw)
+		_l=$(tw-stat -j | jq .live)
+		_s2=$(sockstat_tw)
+	fi
+	[ "$_s2" -le "$_l" ] && [ "$_l" -le "$_s1" ] ||
+		fail "live ${1:+in $1 }is $_l, sockstat $_s1 before and $_s2 after"
+	echo "live ${1:+in $1 }$_l, sockstat $_s1 before and $_s2 after"
+}

@@ -1,0 +1,46 @@
+#!/bin/sh
+# timeout: 280
+# tw-fuzz: STRESS_FUZZ (default 200000) random netlink messages to family
+# twmon, valid and invalid (commands, attribute types, lengths, nesting,
+# flags, truncation), as root, as an unprivileged user (nobody) and as
+# root in a user namespace (unshare -Urn). Seeds are printed (set
+# STRESS_SEED to replay one). No kernel report, and a plain GET_STATS
+# still answers with live equal to sockstat.
+. /twmon/tests/vm/lib.sh
+. /twmon/tests/vm/tw.sh
+own_netns
+
+N=$(stress_n FUZZ 200000)
+SEED=$(stress_n SEED 0)
+load_twmon
+# something to dump: TIME_WAIT sockets on both sides, IPv4 and IPv6
+start_server --port 9400 --close server
+client --connect 127.0.0.1:9400 --count 30 --close server >/dev/null
+stop_server
+start_server --port 9401 --family inet6 --close client
+client --connect "[::1]:9401" --count 30 --close client >/dev/null
+stop_server
+settle
+kernel_log_mark
+run() {
+	_t0=$(ms_now)
+	"$@" >/tmp/fuzz.out 2>&1
+	_rc=$?
+	cat /tmp/fuzz.out
+	echo "($* : $(($(ms_now) - _t0)) ms)"
+	[ $_rc = 0 ] || fail "$*: exit $_rc"
+	grep -q '^sent [1-9]' /tmp/fuzz.out || fail "$*: sent nothing"
+}
+run tw-fuzz fuzz --count "$N" --seed "$SEED"
+kernel_log_clean
+run tw-fuzz fuzz --count "$N" --seed "$SEED" --user 65534
+kernel_log_clean
+run unshare -Urn tw-fuzz fuzz --count "$N" --seed "$SEED"
+kernel_log_clean
+# root's fuzzing may have set anything: back to the defaults
+tw-fuzz set --interval 1000 --buckets-wm 80 --pool-wm 80 || fail "SET_CONFIG after fuzzing"
+tw-fuzz config | grep -q '^stats_interval_ms 1000$' || fail "config after fuzzing: $(tw-fuzz config)"
+check_invariant
+[ "$(sockstat_tw_now)" = 60 ] || fail "sockstat says $(sockstat_tw_now) TIME_WAIT sockets, the floods made 60"
+unload_twmon
+kernel_log_clean

@@ -1,0 +1,48 @@
+#!/bin/sh
+# timeout: 150
+# Capacity (issue 10, defect 8): loaded with max_dests=1000, a namespace
+# (cap) floods 1,500 destinations. It must not blind the others: the host
+# namespace's next new pool shows in tw-stat dests with the count ss sees.
+# In cap itself, what found no room is reported as untracked:
+# sum(pool counts) + sum(service counts) + untracked == live == sockstat.
+. /twmon/tests/vm/lib.sh
+. /twmon/tests/vm/tw.sh
+
+ip netns add cap || fail "ip netns add"
+ip -n cap link set lo up
+kernel_log_mark
+load_twmon max_dests=1000
+ip netns exec cap sh -c '. /twmon/tests/vm/lib.sh; . /twmon/tests/vm/tw.sh
+	sysctl -qw net.ipv4.tcp_max_tw_buckets=10000
+	start_server --addr 0.0.0.0 --port 9600 --close client
+	client --connect 127.1.0.1:9600 --dst-range 127.1.0.1-127.1.5.220 --count 1500 \
+		--concurrency 8 --close client >/dev/null
+	stop_server
+	settle'
+cap_tw=$(netns_tw cap)
+[ "$cap_tw" -ge 1500 ] || fail "cap holds $cap_tw TIME_WAIT sockets, want 1500"
+ip netns exec cap tw-stat -j >/tmp/cap.json
+ip netns exec cap tw-stat -j dests --top all >/tmp/cap-dests.json
+ip netns exec cap tw-stat -j services --top all >/tmp/cap-svc.json
+echo "cap: live $(jq .live /tmp/cap.json), dests $(jq .dests /tmp/cap.json), untracked $(jq .untracked /tmp/cap.json)"
+
+# The host namespace's next pool: a destination nobody used before
+start_server --addr 127.0.9.9 --port 9601 --close client
+client --connect 127.0.9.9:9601 --count 40 --concurrency 2 --close client >/dev/null
+stop_server
+settle
+ss_n=$(ss -tanH state time-wait dst 127.0.9.9:9601 | wc -l)
+assert_eq "host pool in ss" 40 "$ss_n"
+got=$(tw-stat -j dests --dst 127.0.9.9 --dport 9601 | jq '[.[] | .count] | add // 0')
+assert_eq "host pool 127.0.9.9:9601 in tw-stat dests (vs ss)" "$ss_n" "$got"
+
+# cap: nothing lost, what has no row is untracked
+live=$(jq .live /tmp/cap.json)
+assert_eq "cap: live vs sockstat" "$cap_tw" "$live"
+rows=$(jq -s '[.[][] | .count] | add // 0' /tmp/cap-dests.json /tmp/cap-svc.json)
+untracked=$(jq .untracked /tmp/cap.json)
+assert_eq "cap: pools + services + untracked vs live" "$live" "$((rows + untracked))"
+[ "$untracked" -gt 0 ] || fail "cap: 1500 pools with max_dests=1000 and nothing untracked"
+[ "$(jq .dests /tmp/cap.json)" -le 1000 ] || fail "cap: more than max_dests pools"
+unload_twmon
+kernel_log_clean

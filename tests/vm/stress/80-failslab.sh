@@ -1,0 +1,56 @@
+#!/bin/sh
+# timeout: 180
+# Fault injection (issue 10; a debug kernel with CONFIG_FAILSLAB, skipped
+# elsewhere): failslab limited to the module's own slab cache (twmon_row,
+# cache-filter) fails 30% of its allocations while floods to 300 new
+# destinations run. After every round, live equals sockstat, every pool
+# tw-stat dests shows has the count ss sees for that destination, and
+# pools + services + untracked == live: a failed allocation costs a row,
+# shows as untracked, never as a wrong number.
+. /twmon/tests/vm/lib.sh
+. /twmon/tests/vm/tw.sh
+own_netns
+
+F=/sys/kernel/debug/failslab
+[ -d /sys/kernel/debug/failslab ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
+[ -d $F ] || skip "no $F (CONFIG_FAILSLAB: the debug kernel only)"
+kernel_log_mark
+load_twmon
+C=/sys/kernel/slab/twmon_row/failslab
+[ -e $C ] || fail "no $C: the module has no slab cache of its own named twmon_row"
+sysctl -qw net.ipv4.tcp_max_tw_buckets=10000
+echo 1 >$C
+echo Y >$F/cache-filter
+echo N >$F/ignore-gfp-wait
+echo 0 >$F/verbose
+echo -1 >$F/times
+echo 1 >$F/interval
+echo 30 >$F/probability
+trap 'echo 0 >$F/probability; echo 0 >$C' EXIT
+start_server --addr 0.0.0.0 --port 9800 --close client --duration-ms 600000
+for r in 1 2 3 4; do
+	client --connect 127.3.$r.1:9800 --dst-range 127.3.$r.1-127.3.$r.75 --count 300 \
+		--concurrency 4 --close client >/dev/null
+	settle
+	tw-stat -j >/tmp/st.json
+	tw-stat -j dests --top all >/tmp/d.json
+	tw-stat -j services --top all >/tmp/s.json
+	live=$(jq .live /tmp/st.json)
+	untracked=$(jq .untracked /tmp/st.json)
+	echo "round $r: live $live untracked $untracked sockstat $(sockstat_tw_now)"
+	assert_eq "round $r: live vs sockstat" "$(sockstat_tw_now)" "$live"
+	rows=$(jq -s '[.[][] | .count] | add // 0' /tmp/d.json /tmp/s.json)
+	assert_eq "round $r: pools + services + untracked vs live" "$live" "$((rows + untracked))"
+	# each pool against ss: "remote:rport count" (busybox has no join)
+	ss -tanH state time-wait | awk '{ n[$4]++ } END { for (d in n) print d, n[d] }' >/tmp/ss.cnt
+	jq -r '.[] | "\(.remote):\(.rport) \(.count)"' /tmp/d.json >/tmp/tw.cnt
+	bad=$(awk 'NR == FNR { ss[$1] = $2; next }
+		!($1 in ss) { print $1, $2, "none"; next }
+		ss[$1] != $2 { print $1, $2, ss[$1] }' /tmp/ss.cnt /tmp/tw.cnt | head -n 3)
+	[ -z "$bad" ] || fail "round $r: pools whose count differs from ss (dest twmon ss): $bad"
+done
+[ "$untracked" -gt 0 ] || fail "30% of allocations failing and nothing untracked"
+echo 0 >$F/probability
+stop_server
+unload_twmon
+kernel_log_clean
