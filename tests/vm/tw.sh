@@ -74,12 +74,25 @@ settle() {
 	done
 }
 
-# seeded + entered == live + sum(ended), and live == sockstat
+# seeded + entered == live + sum(ended) and sum(ages) == live, exactly when
+# no probe hit was missed, else within the hits missed (each costs one
+# socket); live == sockstat always (it is the kernel's own count)
 check_invariant() {
 	tw-stat -j >/tmp/stats.json || fail "tw-stat -j failed"
+	_missed=$(tw-stat -V | awk '/^probe hits missed/ { print $NF }')
 	lhs=$(jq '.seeded + .entered' /tmp/stats.json)
 	rhs=$(jq '.live + ([.ended[] | numbers] | add)' /tmp/stats.json)
-	assert_eq "seeded+entered vs live+ended" "$lhs" "$rhs"
-	assert_eq "live vs /proc/net/sockstat tw" "$(sockstat_tw_now)" "$(jq .live /tmp/stats.json)"
-	assert_eq "sum(ages) vs live" "$(jq .live /tmp/stats.json)" "$(jq '[.ages[].count] | add' /tmp/stats.json)"
+	ages=$(jq '[.ages[].count] | add' /tmp/stats.json)
+	live=$(jq .live /tmp/stats.json)
+	assert_eq "live vs /proc/net/sockstat tw" "$(sockstat_tw_now)" "$live"
+	if [ "${_missed:-0}" = 0 ]; then
+		assert_eq "seeded+entered vs live+ended" "$lhs" "$rhs"
+		assert_eq "sum(ages) vs live" "$live" "$ages"
+		return
+	fi
+	echo "probe hits missed: $_missed (figures by socket may be off by as many)"
+	_d=$((lhs - rhs)); [ $_d -lt 0 ] && _d=$((-_d))
+	[ $_d -le "$_missed" ] || fail "seeded+entered $lhs vs live+ended $rhs: off by more than the $_missed hits missed"
+	_d=$((live - ages)); [ $_d -lt 0 ] && _d=$((-_d))
+	[ $_d -le "$_missed" ] || fail "sum(ages) $ages vs live $live: off by more than the $_missed hits missed"
 }
