@@ -26,7 +26,9 @@ start_server --port 9150 --close client
 client --connect 127.0.0.1:9150 --count 3000 --concurrency 8 --close client >/dev/null
 stop_server
 settle
-[ "$(sockstat_tw_now)" -ge 2000 ] || fail "only $(sockstat_tw_now) TIME_WAIT sockets, want 2000 or more"
+# (a slow debug kernel completes fewer connections in the load's time)
+want=$((2000 / ${TWMON_SLOW:-1}))
+[ "$(sockstat_tw_now)" -ge "$want" ] || fail "only $(sockstat_tw_now) TIME_WAIT sockets, want $want or more"
 kernel_log_mark
 taskset 1 tw-fuzz spin 20 >/tmp/spin0 &
 taskset 2 tw-fuzz spin 20 >/tmp/spin1 &
