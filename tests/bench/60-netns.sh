@@ -48,6 +48,9 @@ cycles_done() {
 	awk '/ put: / { p = 1; a = 0 } / clean: / && p { a = 1 } / gone: / && a { n++; p = 0; a = 0 }
 	END { print n + 0 }' $T/trace
 }
+_cycles_ge() {
+	[ "$(cycles_done)" -ge "$1" ]
+}
 
 # measure (N, VARIANT): CYCLES cycles, then the medians (guest ns). The
 # cleanup runs while this shell sleeps (wait_for), so polling the trace
@@ -59,7 +62,7 @@ measure() {
 	while [ $i -lt "$CYCLES" ]; do
 		unshare -n true || fail "unshare -n true"
 		i=$((i + 1))
-		wait_for 60 test "$(cycles_done)" -ge $i ||
+		wait_for 60 _cycles_ge $i ||
 			fail "cycle $i: namespace not gone after 60 s: $(tail -n 6 $T/trace)"
 	done
 	echo 0 >$T/tracing_on
