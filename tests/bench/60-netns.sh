@@ -128,14 +128,16 @@ stop_holders() {
 }
 
 # namespaces alive (the guest boots with slab_nomerge: the cache is
-# struct net's own)
+# struct net's own; objects in use, an upper bound)
 netns_objs() {
 	awk '$1 == "net_namespace" { n = $2 } END { print n + 0 }' /proc/slabinfo
 }
-_netns_back() {
-	[ "$(netns_objs)" -le $((NS0 + 16)) ]
+# all_gone N: the trace (on since the holders were killed) has N
+# __put_net and a cleanup_net that started after the last one returned
+all_gone() {
+	awk -v n="$1" '/ put: / { p++; a = 0; g = 0 } / clean: / { a = 1 } / gone: / && a { g = 1 }
+	END { exit !(p >= n && g) }' $T/trace
 }
-NS0=$(netns_objs)
 for N in $NS_LIST; do
 	twmon_loaded || load_twmon
 	start_holders "$N"
@@ -146,10 +148,14 @@ for N in $NS_LIST; do
 	unload_twmon
 	VARIANT=bare
 	measure
+	# their namespaces go now: wait for the cleanup before the next N
+	echo >$T/trace
+	echo 1 >$T/tracing_on
 	stop_holders
 	# subscribers that lost messages (ENOBUFS) or saw a gap
 	emit sample netns-sub-errors $N loaded "$(cat /tmp/h/*.err | wc -l)"
-	# their namespaces go now: wait for the cleanup before the next N
-	wait_for 900 _netns_back || fail "namespaces not freed: $(netns_objs), $NS0 before"
+	wait_for 900 all_gone "$N" ||
+		fail "$N namespaces not freed in 900 s: $(grep -c ' put: ' $T/trace) __put_net"
+	echo 0 >$T/tracing_on
 done
 cleanup_trace
