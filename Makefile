@@ -39,7 +39,7 @@ help:
 	@echo 'make unit             unit tests (tests/unit)'
 	@echo 'make style            checkpatch on kmod/, clang-format on userspace/'
 	@echo 'make demo             boot $(DEMO_KVER) and run the demo'
-	@echo 'make bench            boot $(BENCH_KVER), run tests/bench (15-20 min under TCG),'
+	@echo 'make bench            boot $(BENCH_KVER), run tests/bench (about 1 h under TCG on a busy host),'
 	@echo '                      write tests/bench/RESULTS.md and results.csv'
 	@echo '                      (BENCH_ROUNDS=5 BENCH_MS=600 BENCH_ICOUNT=1 BENCH_OUT=...)'
 	@echo 'make vm KVER=R        interactive shell in a VM running kernel R'
