@@ -57,7 +57,7 @@ help:
 	@echo '                      (the kernel ynl-gen-c.py; make check fails if they differ)'
 	@echo 'make deb              packages twmon-dkms and twmon in $(DEB_OUT)/ (dpkg-buildpackage, lintian)'
 	@echo 'make demo             boot $(DEMO_KVER) and run the demo'
-	@echo 'make bench            boot $(BENCH_KVER), run tests/bench (15-20 min under TCG),'
+	@echo 'make bench            boot $(BENCH_KVER), run tests/bench (about 1 h under TCG on a busy host),'
 	@echo '                      write tests/bench/RESULTS.md and results.csv'
 	@echo '                      (BENCH_ROUNDS=5 BENCH_MS=600 BENCH_ICOUNT=1 BENCH_OUT=...)'
 	@echo 'make vm KVER=R        interactive shell in a VM running kernel R'

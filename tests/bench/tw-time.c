@@ -6,6 +6,20 @@
  *                            and stderr to /dev/null), print one line
  *                            "min median max mean" in ns per run
  *   tw-time --now            print CLOCK_MONOTONIC in ns
+ *   tw-time --latency US CMD [ARG...]
+ *                            run CMD once while this process, at
+ *                            SCHED_FIFO priority 90, wakes up every US
+ *                            microseconds (clock_nanosleep to an absolute
+ *                            time) and notes how late each wake-up is: a
+ *                            stall probe (the way cyclictest measures).
+ *                            It preempts CMD whenever the kernel lets it,
+ *                            so a late wake-up is time the CPU could not
+ *                            be taken: interrupts off, preemption off, a
+ *                            stop_machine, a long loop without a
+ *                            rescheduling point. Prints one line
+ *                            "elapsed_ns max_late_ns wakeups mean_late_ns"
+ *   tw-time --spin MS        burn MS ms of CPU in user space (always
+ *                            preemptible: the --latency baseline)
  *
  * Exits 1 (with the reason on stderr) if CMD cannot run or one run exits
  * non-zero or dies: a failed query must not be timed as a fast one.
@@ -13,6 +27,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -68,6 +83,80 @@ static int64_t run_once(char **argv)
 	return mono_ns() - t0;
 }
 
+static pid_t spawn(char **argv, int quiet)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0) {
+		fprintf(stderr, "tw-time: fork: %s\n", strerror(errno));
+		exit(1);
+	}
+	if (pid == 0) {
+		fd = quiet ? open("/dev/null", O_WRONLY) : -1;
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* --latency US CMD...: the stall probe */
+static int latency(long us, char **argv)
+{
+	struct sched_param sp = { .sched_priority = 90 };
+	int64_t t0 = mono_ns(), next, late, max = 0, sum = 0, n = 0;
+	struct timespec ts;
+	pid_t pid = spawn(argv, 0);
+	int st;
+
+	/* only this process: CMD runs with the normal policy */
+	if (sched_setscheduler(0, SCHED_FIFO, &sp) < 0) {
+		fprintf(stderr, "tw-time: SCHED_FIFO: %s\n", strerror(errno));
+		exit(1);
+	}
+	next = mono_ns();
+	for (;;) {
+		next += us * 1000;
+		ts.tv_sec = next / 1000000000;
+		ts.tv_nsec = next % 1000000000;
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+			;
+		late = mono_ns() - next;
+		if (late > max)
+			max = late;
+		sum += late;
+		n++;
+		/* a wake-up missed entirely is counted once, from the last */
+		if (late > us * 1000)
+			next += late / (us * 1000) * us * 1000;
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			break;
+	}
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "tw-time: %s failed (status 0x%x)\n", argv[0], st);
+		return 1;
+	}
+	printf("%" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 "\n", mono_ns() - t0, max, n,
+	       n ? sum / n : 0);
+	return 0;
+}
+
+/* --spin MS: user-space CPU for MS ms of CLOCK_MONOTONIC */
+static int spin(long ms)
+{
+	int64_t end = mono_ns() + (int64_t)ms * 1000000;
+	volatile uint64_t x = 0;
+
+	while (mono_ns() < end)
+		for (int i = 0; i < 1000; i++)
+			x++;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int64_t *t, sum = 0;
@@ -78,8 +167,19 @@ int main(int argc, char **argv)
 		printf("%" PRId64 "\n", mono_ns());
 		return 0;
 	}
+	if (argc == 3 && strcmp(argv[1], "--spin") == 0)
+		return spin(strtol(argv[2], NULL, 10));
+	if (argc >= 4 && strcmp(argv[1], "--latency") == 0) {
+		n = strtol(argv[2], &end, 10);
+		if (*end || n < 10 || n > 1000000) {
+			fprintf(stderr, "tw-time: bad interval '%s'\n", argv[2]);
+			return 2;
+		}
+		return latency(n, argv + 3);
+	}
 	if (argc < 3) {
-		fputs("usage: tw-time N CMD [ARG...] | tw-time --now\n", stderr);
+		fputs("usage: tw-time N CMD [ARG...] | tw-time --now | tw-time --latency US CMD [ARG...]"
+		      " | tw-time --spin MS\n", stderr);
 		return 2;
 	}
 	n = strtol(argv[1], &end, 10);
