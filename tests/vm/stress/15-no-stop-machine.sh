@@ -36,7 +36,8 @@ sleep 1
 h0=$(hits)
 for i in 1 2 3 4 5; do
 	load_twmon
-	assert_eq "live vs sockstat after insmod $i" "$(sockstat_tw_now)" "$(tw-stat -j | jq .live)"
+	# sockets keep expiring (a slow kernel reaches their 60 s here)
+	live_bracketed
 	unload_twmon
 done
 h1=$(hits)
