@@ -41,6 +41,9 @@ kernel_log_clean
 tw-fuzz set --interval 1000 --buckets-wm 80 --pool-wm 80 || fail "SET_CONFIG after fuzzing"
 tw-fuzz config | grep -q '^stats_interval_ms 1000$' || fail "config after fuzzing: $(tw-fuzz config)"
 check_invariant
-[ "$(sockstat_tw_now)" = 60 ] || fail "sockstat says $(sockstat_tw_now) TIME_WAIT sockets, the floods made 60"
+# (on a slow debug kernel the fuzzing outlasts their 60 s: then none is left)
+tw=$(sockstat_tw_now)
+[ "$tw" = 60 ] || { [ "${TWMON_SLOW:-1}" -gt 1 ] && [ "$tw" -le 60 ]; } ||
+	fail "sockstat says $tw TIME_WAIT sockets, the floods made 60"
 unload_twmon
 kernel_log_clean
