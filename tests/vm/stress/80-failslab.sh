@@ -44,10 +44,17 @@ for r in 1 2 3 4; do
 	# each pool against ss: "remote:rport count" (busybox has no join)
 	ss -tanH state time-wait | awk '{ n[$4]++ } END { for (d in n) print d, n[d] }' >/tmp/ss.cnt
 	jq -r '.[] | "\(.remote):\(.rport) \(.count)"' /tmp/d.json >/tmp/tw.cnt
+	# a socket whose row could not be made is untracked, in no row: a pool
+	# may count fewer than ss, never more, and what all pools miss
+	# together is at most untracked
 	bad=$(awk 'NR == FNR { ss[$1] = $2; next }
-		!($1 in ss) { print $1, $2, "none"; next }
-		ss[$1] != $2 { print $1, $2, ss[$1] }' /tmp/ss.cnt /tmp/tw.cnt | head -n 3)
-	[ -z "$bad" ] || fail "round $r: pools whose count differs from ss (dest twmon ss): $bad"
+		!($1 in ss) || $2 > ss[$1] { print $1, $2, ($1 in ss) ? ss[$1] : "none" }' \
+		/tmp/ss.cnt /tmp/tw.cnt | head -n 3)
+	[ -z "$bad" ] || fail "round $r: pools counting more than ss (dest twmon ss): $bad"
+	short=$(awk 'NR == FNR { tw[$1] = $2; next } { d = $2 - tw[$1]; if (d > 0) s += d }
+		END { print s + 0 }' /tmp/tw.cnt /tmp/ss.cnt)
+	[ "$short" -le "$untracked" ] ||
+		fail "round $r: pools miss $short sockets that ss lists, more than the $untracked untracked"
 done
 [ "$untracked" -gt 0 ] || fail "30% of allocations failing and nothing untracked"
 echo 0 >$F/probability
