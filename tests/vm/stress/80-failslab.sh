@@ -3,10 +3,10 @@
 # Fault injection (issue 10; a debug kernel with CONFIG_FAILSLAB, skipped
 # elsewhere): failslab limited to the module's own slab cache (twmon_row,
 # cache-filter) fails 30% of its allocations while floods to 300 new
-# destinations run. After every round, live equals sockstat, every pool
-# tw-stat dests shows has the count ss sees for that destination, and
-# pools + services + untracked == live: a failed allocation costs a row,
-# shows as untracked, never as a wrong number.
+# destinations run. After every round, live equals sockstat, no pool
+# counts more than ss sees for it and what they miss is within untracked,
+# and pools + services + untracked == live: a failed allocation costs a
+# row, shows as untracked, never as a wrong number.
 . /twmon/tests/vm/lib.sh
 . /twmon/tests/vm/tw.sh
 own_netns
