@@ -347,8 +347,7 @@ static int sched_pre(struct kprobe *p, struct pt_regs *regs)
 		struct twmon_key k;
 
 		twmon_key_from_tw(tw, tw_kind(tw), &k);
-		if (twmon_table_add(tn, &k, old, -1))
-			twmon_table_add(tn, &k, new, 1);
+		twmon_table_move(tn, &k, old, new);
 	}
 	return 0;
 }

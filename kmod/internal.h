@@ -145,7 +145,8 @@ void twmon_table_net_exit(struct twmon_net *tn);
 bool twmon_table_add(struct twmon_net *tn, const struct twmon_key *k,
 		     u32 second, int delta);
 u32 twmon_row_count(const struct twmon_row *e, u32 now_s);
-u32 twmon_table_count(struct twmon_net *tn, const struct twmon_key *k);
+void twmon_table_move(struct twmon_net *tn, const struct twmon_key *k,
+		      u32 from, u32 to);
 /* Visit the live rows of one kind; fn returns < 0 to stop (see table.c) */
 struct twmon_walk {
 	struct rhashtable_iter iter;

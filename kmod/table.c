@@ -162,18 +162,19 @@ out:
 	return e;
 }
 
-/* Live sockets under key k now (0 if none) */
-u32 twmon_table_count(struct twmon_net *tn, const struct twmon_key *k)
+/* A re-armed socket's count moves to its new expiry (if it has a row) */
+void twmon_table_move(struct twmon_net *tn, const struct twmon_key *k,
+		      u32 from, u32 to)
 {
 	struct twmon_row *e;
-	u32 count = 0;
 
 	rcu_read_lock();
 	e = lookup(tn, k);
-	if (e)
-		count = twmon_row_count(e, twmon_expiry_second(jiffies));
+	if (e) {
+		row_add(e, from, -1);
+		row_add(e, to, 1);
+	}
 	rcu_read_unlock();
-	return count;
 }
 
 static void free_row_rcu(struct rcu_head *head)
