@@ -89,7 +89,7 @@ assert_eq "buckets-high events (sockstat never reached 80% of $MAXTW)" 0 "$n"
 settle
 tw-stat -j >/tmp/end.json
 echo "end: live $(jq .live /tmp/end.json) tw $(jq .live_timewait /tmp/end.json) fw2 $(jq .live_finwait2 /tmp/end.json); sockstat $(sockstat_tw_now), ss time-wait $(ss_tw_count)"
-assert_eq "live_finwait2 vs sockstat - ss" "$(($(sockstat_tw_now) - $(ss_tw_count)))" "$(jq .live_finwait2 /tmp/end.json)"
+assert_missed "live_finwait2 vs sockstat - ss" "$(($(sockstat_tw_now) - $(ss_tw_count)))" "$(jq .live_finwait2 /tmp/end.json)"
 check_invariant
 unload_twmon
 kernel_log_clean
