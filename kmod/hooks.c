@@ -353,10 +353,35 @@ static int sched_pre(struct kprobe *p, struct pt_regs *regs)
 }
 
 /*
- * Port exhaustion: inet_hash_connect(dr, sk) or inet6_hash_connect(dr, sk)
- * returned -EADDRNOTAVAIL. (Their common __inet_hash_connect() is inlined
- * into the IPv4 caller, so probing it alone misses IPv4.)
+ * Port exhaustion: connect() failed with EADDRNOTAVAIL. The port search
+ * (inet_hash_connect() or inet6_hash_connect()) may sleep, so on kernels
+ * with bhash2 (6.1+) a fresh socket's failure is counted where connect()
+ * cleans up, inet_bhash2_reset_saddr(sk): a socket whose search found no
+ * port still has no source port there, and its destination port is set
+ * (tcp_disconnect() clears it first, later failures found a port). The
+ * search also fails with ENOMEM if the kernel cannot allocate a bind
+ * bucket (GFP_ATOMIC): that counts here too. A socket with a source port
+ * already (bound, or stale after connect(AF_UNSPEC)) is checked on the
+ * return of the search, as on 5.10, where every socket is.
  */
+static bool connect_fail_hooked;
+
+static int connect_fail_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct sock *sk = (void *)ARG(regs, 0);
+	const struct inet_sock *inet = inet_sk(sk);
+	struct twmon_net *tn;
+
+	if (!READ_ONCE(inet->inet_dport) || READ_ONCE(inet->inet_sport) ||
+	    sk->sk_protocol != IPPROTO_TCP || sk->sk_type != SOCK_STREAM)
+		return 0;
+	tn = sk_tn(sk);
+	if (tn)
+		PCPU_INC(tn, eaddrnotavail);
+	return 0;
+}
+
+/* inet_hash_connect(dr, sk) / inet6_hash_connect(dr, sk) */
 static int connect_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	void *dr = (void *)ARG(regs, 0);
@@ -364,14 +389,15 @@ static int connect_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 	if (!sk_tn(sk) || dr != &sock_net(sk)->ipv4.tcp_death_row)
 		return 1;
+	if (READ_ONCE(connect_fail_hooked) && !READ_ONCE(inet_sk(sk)->inet_sport))
+		return 1;	/* counted by connect_fail_pre() */
 	*(struct sock **)ri->data = sk;
 	return 0;
 }
 
 /*
- * The port search may sleep (cond_resched()): only the socket is kept
- * across it, pinned by the connecting task, and its namespace is looked
- * up again on return.
+ * Only the socket is kept across the search, pinned by the connecting
+ * task, and its namespace is looked up again on return.
  */
 static int connect_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
@@ -413,6 +439,7 @@ static int disconnect_pre(struct kprobe *p, struct pt_regs *regs)
 struct twmon_hook_def {
 	enum twmon_hook id;
 	bool required;		/* without it the figures would be wrong */
+	bool optional_part;	/* its hook works without it (less well) */
 	struct kprobe kp;
 	struct kretprobe rp;	/* used when rp.handler is set */
 	bool active;
@@ -429,6 +456,9 @@ static struct twmon_hook_def twmon_hooks[] = {
 	{ TWMON_HOOK_TIMER, false, KPROBE("tw_timer_handler", timer_pre) },
 	{ TWMON_HOOK_RX, false, KRETPROBE("tcp_timewait_state_process",
 		rx_entry, rx_ret, sizeof(void *)) },
+	/* before the kretprobes, whose entry handlers ask for it */
+	{ TWMON_HOOK_CONNECT, false, KPROBE("inet_bhash2_reset_saddr",
+		connect_fail_pre), .optional_part = true },
 	{ TWMON_HOOK_CONNECT, false, KRETPROBE("inet_hash_connect",
 		connect_entry, connect_ret, sizeof(void *)) },
 	{ TWMON_HOOK_CONNECT, false, KRETPROBE("inet6_hash_connect",
@@ -449,6 +479,8 @@ static void hook_unregister(struct twmon_hook_def *h)
 		unregister_kretprobe(&h->rp);
 	else
 		unregister_kprobe(&h->kp);
+	if (h->kp.pre_handler == connect_fail_pre)
+		WRITE_ONCE(connect_fail_hooked, false);
 	h->active = false;
 }
 
@@ -478,6 +510,10 @@ int twmon_hooks_register(void)
 			err = register_kprobe(&h->kp);
 		}
 		h->active = !err;
+		if (h->kp.pre_handler == connect_fail_pre)
+			WRITE_ONCE(connect_fail_hooked, h->active);
+		if (err && h->optional_part)
+			continue;
 		if (err && h->required) {
 			pr_err("cannot hook %s (%d): kernel %s is not supported\n",
 			       hook_symbol(h), err, init_utsname()->release);
@@ -510,7 +546,7 @@ u32 twmon_hooks_active(void)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(twmon_hooks); i++)
-		if (!twmon_hooks[i].active)
+		if (!twmon_hooks[i].active && !twmon_hooks[i].optional_part)
 			mask &= ~BIT(twmon_hooks[i].id);
 	return mask;
 }
