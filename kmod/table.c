@@ -284,7 +284,9 @@ int twmon_walk(struct twmon_walk *w,
 
 	if (w->done)
 		return 0;
-	rhashtable_walk_start(&w->iter);
+	/* resized while stopped: the walk starts over from the first bucket */
+	if (rhashtable_walk_start_check(&w->iter) == -EAGAIN)
+		w->resizes++;
 	e = w->retry ? rhashtable_walk_peek(&w->iter) :
 		       rhashtable_walk_next(&w->iter);
 	w->retry = false;

@@ -5,6 +5,11 @@
  * gets the right errno and an extack message, never a crash or a reply.
  * Prints "ok NAME" / "not ok NAME: ..." per check; exit 1 if any failed.
  * TW_OTHER_NETNS=/run/netns/NAME: another namespace, for TWMON_A_NETNS_INUM.
+ *
+ * tw-nlcheck paused-dump READY GO: a GET_DESTS dump read 4 KiB at a time
+ * (one message per kernel call) that stops after the first read, creates
+ * the file READY and waits for the file GO before reading on. Prints
+ * "messages N entries N intr N" (intr: messages with NLM_F_DUMP_INTR).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +18,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/utsname.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -206,6 +212,70 @@ static void netns_checks(int fd, int fam, unsigned int own, unsigned int other)
 	expect("netns-other-socks", fd, &r, -EOPNOTSUPP, dump_msg("only the caller's"));
 }
 
+/* Entries (TWMON_A_ENTRY) in one GET_DESTS reply */
+static int count_entries(struct nlmsghdr *h)
+{
+	struct nlattr *a = (void *)((char *)NLMSG_DATA(h) + GENL_HDRLEN);
+	int rem = h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), n = 0;
+
+	for (; rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN;
+	     rem -= NLA_ALIGN(a->nla_len),
+	     a = (void *)((char *)a + NLA_ALIGN(a->nla_len)))
+		n += (a->nla_type & NLA_TYPE_MASK) == TWMON_A_ENTRY;
+	return n;
+}
+
+static int paused_dump(const char *ready, const char *go)
+{
+	static char buf[4096];
+	int fd = nl_open(), fam = resolve(fd), msgs = 0, entries = 0, intr = 0;
+	struct timeval tv = { .tv_sec = 30 };
+	struct req r;
+	ssize_t len;
+	FILE *f;
+	int i;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	init_req(&r, fam, TWMON_CMD_GET_DESTS, NLM_F_DUMP);
+	r.n.nlmsg_flags &= ~NLM_F_ACK;
+	if (send(fd, &r, r.n.nlmsg_len, 0) < 0) {
+		perror("send");
+		return 2;
+	}
+	for (i = 0;; i++) {
+		struct nlmsghdr *h;
+
+		if (i == 1) {
+			f = fopen(ready, "w");
+			if (f)
+				fclose(f);
+			while (access(go, F_OK))
+				usleep(100000);
+		}
+		len = recv(fd, buf, sizeof(buf), 0);
+		if (len < 0) {
+			perror("recv");
+			return 2;
+		}
+		for (h = (void *)buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+			if (h->nlmsg_flags & NLM_F_DUMP_INTR)
+				intr++;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				fprintf(stderr, "tw-nlcheck: dump error %d\n",
+					((struct nlmsgerr *)NLMSG_DATA(h))->error);
+				return 2;
+			}
+			if (h->nlmsg_type == NLMSG_DONE) {
+				printf("messages %d entries %d intr %d\n", msgs,
+				       entries, intr);
+				return 0;
+			}
+			msgs++;
+			entries += count_entries(h);
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int own = inum_of("/proc/self/ns/net");
@@ -216,7 +286,8 @@ int main(int argc, char **argv)
 	int fd, fam;
 	struct req r;
 
-	(void)argv;
+	if (argc == 4 && !strcmp(argv[1], "paused-dump"))
+		return paused_dump(argv[2], argv[3]);
 	fd = nl_open();
 	fam = resolve(fd);
 	netns_checks(fd, fam, own, other);
