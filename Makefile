@@ -42,7 +42,7 @@ all: module userspace helpers
 help:
 	@echo 'make                  module (KVER=$(KVER)), userspace, test helpers'
 	@echo 'make module KVER=R    kmod/twmon.ko for kernel release R'
-	@echo 'make userspace        userspace/tw-stat, userspace/twmond'
+	@echo 'make userspace        userspace/tw-stat/tw-stat, userspace/twmond/twmond'
 	@echo 'make helpers          tests/tw-load, tests/tw-nlcheck, tests/tw-rst (static)'
 	@echo 'make install          module, programs and man pages (KVER=R)'
 	@echo 'make check            deps, build, unit tests, VM suites on every kernel'
@@ -106,10 +106,10 @@ tests/bench/tw-sub: tests/bench/tw-sub.c kmod/uapi/linux/twmon.h
 install: module userspace
 	install -d $(DESTDIR)/lib/modules/$(KVER)/extra $(DESTDIR)$(SBINDIR)
 	install -m 0644 kmod/twmon.ko $(DESTDIR)/lib/modules/$(KVER)/extra/
-	install -m 0755 userspace/tw-stat userspace/twmond $(DESTDIR)$(SBINDIR)/
-	@set -e; if ls userspace/*.8 >/dev/null 2>&1; then \
+	install -m 0755 userspace/tw-stat/tw-stat userspace/twmond/twmond $(DESTDIR)$(SBINDIR)/
+	@set -e; if ls userspace/*/*.8 >/dev/null 2>&1; then \
 		install -d $(DESTDIR)$(MANDIR)/man8; \
-		install -m 0644 userspace/*.8 $(DESTDIR)$(MANDIR)/man8/; \
+		install -m 0644 userspace/*/*.8 $(DESTDIR)$(MANDIR)/man8/; \
 	fi
 	$(MAKE) -C userspace install-extras DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) SBINDIR=$(SBINDIR)
 	test -n "$(DESTDIR)" || depmod -a $(KVER)
@@ -127,8 +127,8 @@ KSRC = $(filter-out %.mod.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h) kmod/uapi
 style:
 	$(CHECKPATCH) --no-tree -q -f $(KSRC)
 	@if [ -e userspace/.clang-format ]; then \
-		echo "clang-format --dry-run --Werror userspace/*.[ch]"; \
-		clang-format --dry-run --Werror userspace/*.[ch]; \
+		echo "clang-format --dry-run --Werror userspace/*/*.[ch]"; \
+		clang-format --dry-run --Werror userspace/*/*.[ch]; \
 	else \
 		echo "style: no userspace/.clang-format, clang-format skipped"; \
 	fi

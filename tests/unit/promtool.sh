@@ -1,10 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # The Prometheus alert rules: promtool check rules, then its unit tests
-# (userspace/prometheus/twmon.rules.test.yml). TAP on stdout; skipped
+# (userspace/twmond/prometheus/twmon.rules.test.yml). TAP on stdout; skipped
 # (one "ok # SKIP" line) only when promtool, from the Debian package
 # prometheus, is not installed.
-dir=$(cd "$(dirname "$0")/../../userspace/prometheus" && pwd)
+dir=$(cd "$(dirname "$0")/../../userspace/twmond/prometheus" && pwd)
 if ! command -v promtool >/dev/null 2>&1; then
 	echo "1..1"
 	echo "ok 1 # SKIP promtool not installed (Debian package prometheus)"

@@ -248,14 +248,15 @@ static void missing_file(void **state)
 	assert_string_equal(err, "/nonexistent/twmond.conf: No such file or directory");
 }
 
-/* The example shipped in userspace/ must be valid */
+/* The example shipped in userspace/twmond/ must be valid */
 static void shipped_example(void **state)
 {
 	struct twd_conf c;
 
 	(void)state;
 	twd_conf_defaults(&c);
-	assert_int_equal(twd_conf_load(&c, "../../userspace/twmond.conf", err, sizeof(err)), 0);
+	assert_int_equal(twd_conf_load(&c, "../../userspace/twmond/twmond.conf", err, sizeof(err)),
+			 0);
 }
 
 int main(void)

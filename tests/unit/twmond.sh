@@ -10,8 +10,8 @@
 # TAP on stdout. TWMOND= and TWSTAT= test other binaries (an older build).
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/tests/unit
-TWMOND=${TWMOND:-$top/userspace/twmond}
-TWSTAT=${TWSTAT:-$top/userspace/tw-stat}
+TWMOND=${TWMOND:-$top/userspace/twmond/twmond}
+TWSTAT=${TWSTAT:-$top/userspace/tw-stat/tw-stat}
 clients="python3 $here/twmond-clients.py"
 
 echo "1..11"

@@ -1,11 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# userspace/twmond.service: systemd-analyze verify finds no error and no
+# userspace/twmond/twmond.service: systemd-analyze verify finds no error and no
 # warning (an unknown or misspelt directive is only a warning there, and
 # would silently drop a protection), and the privileges are the intended
 # ones. TAP on stdout; skipped only without systemd-analyze (package systemd).
 top=$(cd "$(dirname "$0")/../.." && pwd)
-unit=$top/userspace/twmond.service
+unit=$top/userspace/twmond/twmond.service
 if ! command -v systemd-analyze >/dev/null 2>&1; then
 	echo "1..1"
 	echo "ok 1 # SKIP systemd-analyze not installed (Debian package systemd)"
@@ -17,7 +17,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # verify checks that ExecStart exists: point it at the built daemon, or at
 # a stand-in when it is not built
-bin=$top/userspace/twmond
+bin=$top/userspace/twmond/twmond
 [ -x "$bin" ] || bin=/bin/true
 sed "s|^ExecStart=[^ ]*|ExecStart=$bin|" "$unit" >"$tmp/twmond.service"
 out=$(cd "$tmp" && systemd-analyze verify --man=no ./twmond.service 2>&1)
