@@ -26,12 +26,16 @@
 /* Set once the load-time walk has counted the sockets already alive */
 bool twmon_counting;
 
-/* The segment handler's note: which socket it works on and what it said */
+/*
+ * The segment handler's note: which socket it works on, its substate then
+ * and the segment's flags. An entry probe only (a return probe costs as
+ * much as the rest of a socket's probes): what the handler decided is
+ * told by the segment, see kill_reason().
+ */
 struct twmon_rx_note {
 	struct inet_timewait_sock *tw;
-	int ret;
 	u8 substate;
-	bool returned;
+	bool rst, syn;
 };
 
 static DEFINE_PER_CPU(struct twmon_rx_note, twmon_rx);
@@ -216,17 +220,21 @@ static enum twmon_end kill_reason(struct inet_timewait_sock *tw)
 		__this_cpu_write(twmon_timer_tw, NULL);
 		return TWMON_END_EXPIRED;
 	}
-	if (rx->tw == tw) {
-		rx->tw = NULL;
-		if (!rx->returned)	/* killed inside: an incoming RST */
-			return TWMON_END_RST;
-		if (rx->ret == TCP_TW_SYN)
-			return TWMON_END_SYN;
-		if (rx->ret == TCP_TW_RST)	/* we answer with a RST */
-			return TWMON_END_RST;
-	}
 	if (in_task())
 		return TWMON_END_ABORT;
+	/*
+	 * Killed on a segment (tcp_timewait_state_process(), or its caller on
+	 * its verdict): an incoming RST kills it; a SYN kills a TIME_WAIT
+	 * socket when a listener takes the new connection (TCP_TW_SYN);
+	 * anything else that kills, a SYN or new data in the FIN_WAIT2
+	 * substate, is answered with our RST (TCP_TW_RST).
+	 */
+	if (rx->tw == tw) {
+		rx->tw = NULL;
+		if (!rx->rst && rx->syn && rx->substate == TCP_TIME_WAIT)
+			return TWMON_END_SYN;
+		return TWMON_END_RST;
+	}
 	return TWMON_END_OTHER;
 }
 
@@ -274,30 +282,19 @@ static int timer_pre(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-/* Segments to a timewait socket: tcp_timewait_state_process(tw, ...) */
-static int rx_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+/* Segments to a timewait socket: tcp_timewait_state_process(tw, skb, th, ...) */
+static int rx_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct inet_timewait_sock *tw = (void *)ARG(regs, 0);
+	const struct tcphdr *th = (void *)ARG(regs, 2);
 	struct twmon_rx_note *rx = this_cpu_ptr(&twmon_rx);
 
 	if (!READ_ONCE(twmon_counting))
-		return 1;
+		return 0;
 	rx->tw = tw;
-	rx->returned = false;
 	rx->substate = tw->tw_substate;
-	*(struct inet_timewait_sock **)ri->data = tw;
-	return 0;
-}
-
-static int rx_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct twmon_rx_note *rx = this_cpu_ptr(&twmon_rx);
-
-	/* the socket may be gone: compare the pointer, never dereference */
-	if (rx->tw == *(struct inet_timewait_sock **)ri->data) {
-		rx->returned = true;
-		rx->ret = (int)regs_return_value(regs);
-	}
+	rx->rst = th->rst;
+	rx->syn = th->syn;
 	return 0;
 }
 
@@ -454,8 +451,7 @@ static struct twmon_hook_def twmon_hooks[] = {
 	{ TWMON_HOOK_BIRTH, true, KPROBE("__inet_twsk_schedule", sched_pre) },
 	{ TWMON_HOOK_KILL, true, KPROBE("inet_twsk_kill", kill_pre) },
 	{ TWMON_HOOK_TIMER, false, KPROBE("tw_timer_handler", timer_pre) },
-	{ TWMON_HOOK_RX, false, KRETPROBE("tcp_timewait_state_process",
-		rx_entry, rx_ret, sizeof(void *)) },
+	{ TWMON_HOOK_RX, false, KPROBE("tcp_timewait_state_process", rx_pre) },
 	/* before the kretprobes, whose entry handlers ask for it */
 	{ TWMON_HOOK_CONNECT, false, KPROBE("inet_bhash2_reset_saddr",
 		connect_fail_pre), .optional_part = true },
@@ -499,12 +495,11 @@ int twmon_hooks_register(void)
 	for (h = twmon_hooks; h < twmon_hooks + ARRAY_SIZE(twmon_hooks); h++) {
 		if (h->rp.handler) {
 			/*
-			 * rx never sleeps: a few per CPU suffice; connect may
-			 * (a task per instance): more, and misses are counted
+			 * connect's port search may sleep (a task per
+			 * instance, and only bound sockets keep one on 6.1+);
+			 * misses are counted
 			 */
-			h->rp.maxactive = h->id == TWMON_HOOK_CONNECT ?
-				16 * num_possible_cpus() + 256 :
-				4 * num_possible_cpus() + 16;
+			h->rp.maxactive = 16 * num_possible_cpus() + 256;
 			err = register_kretprobe(&h->rp);
 		} else {
 			err = register_kprobe(&h->kp);
