@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Address and port text for tw-stat: inet_ntop form, nothing else */
+/* Address and port text (tw-stat and twmond): inet_ntop form, nothing else */
 #ifndef TW_ADDR_H
 #define TW_ADDR_H
 
