@@ -20,9 +20,7 @@ KERNELS ?= $(shell scripts/kernels)
 # (demo and the benchmarks, tests/bench, are never part of make check)
 SUITES ?= $(filter-out demo bench,$(notdir $(patsubst %/,%,$(sort $(dir $(wildcard tests/vm/*/*.sh))))))
 # The suites run on the debug kernel (scripts/debug-kernel), those that exist
-# (accounting too with DEBUG_SUITES="basic accounting stress": 26 minutes
-# there, and its floods are sized for stock kernels' speed)
-DEBUG_SUITES ?= $(filter $(SUITES),basic stress)
+DEBUG_SUITES ?= $(filter $(SUITES),basic accounting stress)
 DEMO_KVER ?= $(firstword $(filter 6.1.%,$(KERNELS)) $(KERNELS))
 # make bench: the demo's kernel unless KVER is given
 BENCH_KVER ?= $(if $(filter command line environment,$(origin KVER)),$(KVER),$(DEMO_KVER))

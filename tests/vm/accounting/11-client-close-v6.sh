@@ -20,10 +20,12 @@ check_invariant
 tw_is() { [ "$(sockstat_tw_now)" = "$1" ]; }
 wait_for 10 tw_is $N || echo "sockstat tw is $(sockstat_tw_now), not $N"
 assert_eq "sockstat tw vs twmon live" "$(sockstat_tw_now)" "$(tws .live)"
-# Every connection left a TIME_WAIT socket, alive or killed by an RST
-# (7.3 sometimes answers one late segment so: sockstat agrees)
-assert_eq "live + ended by rst vs connections (ended: $(tws '.ended | tostring'))" $N \
-	"$(tws '.live + .ended.rst')"
+# Every connection left a TIME_WAIT socket, alive, killed by an RST (7.3
+# sometimes answers one late segment so: sockstat agrees) or taken over by
+# a later connect() (tcp_tw_reuse=2 on loopback, once a second has passed:
+# a slow kernel's flood lasts that long)
+assert_eq "live + ended by rst or reuse vs connections (ended: $(tws '.ended | tostring'))" $N \
+	"$(tws '.live + .ended.rst + .ended.reuse')"
 assert_eq "pool ::1 -> ::1:8081 vs sockstat" "$(sockstat_tw_now)" \
 	"$(tws '[.[] | select(.family == "inet6" and .remote == "::1" and .rport == 8081)][0].count' dests)"
 assert_eq "no service" 0 "$(tws 'length' services)"
