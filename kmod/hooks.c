@@ -30,10 +30,14 @@ bool twmon_counting;
  * The segment handler's note: which socket it works on, its substate then
  * and the segment's flags. An entry probe only (a return probe costs as
  * much as the rest of a socket's probes): what the handler decided is
- * told by the segment, see kill_reason().
+ * told by the segment, see kill_reason(). A kill on that segment comes
+ * in the same context (task and softirq or not) as the note; a later
+ * kill of the same socket (an abort) does not match a note left behind.
  */
 struct twmon_rx_note {
 	struct inet_timewait_sock *tw;
+	struct task_struct *task;
+	bool in_softirq;
 	u8 substate;
 	bool rst, syn;
 };
@@ -220,8 +224,6 @@ static enum twmon_end kill_reason(struct inet_timewait_sock *tw)
 		__this_cpu_write(twmon_timer_tw, NULL);
 		return TWMON_END_EXPIRED;
 	}
-	if (in_task())
-		return TWMON_END_ABORT;
 	/*
 	 * Killed on a segment (tcp_timewait_state_process(), or its caller on
 	 * its verdict): an incoming RST kills it; a SYN kills a TIME_WAIT
@@ -229,12 +231,15 @@ static enum twmon_end kill_reason(struct inet_timewait_sock *tw)
 	 * anything else that kills, a SYN or new data in the FIN_WAIT2
 	 * substate, is answered with our RST (TCP_TW_RST).
 	 */
-	if (rx->tw == tw) {
+	if (rx->tw == tw && rx->task == current &&
+	    rx->in_softirq == !!in_serving_softirq()) {
 		rx->tw = NULL;
 		if (!rx->rst && rx->syn && rx->substate == TCP_TIME_WAIT)
 			return TWMON_END_SYN;
 		return TWMON_END_RST;
 	}
+	if (in_task())
+		return TWMON_END_ABORT;
 	return TWMON_END_OTHER;
 }
 
@@ -292,6 +297,8 @@ static int rx_pre(struct kprobe *p, struct pt_regs *regs)
 	if (!READ_ONCE(twmon_counting))
 		return 0;
 	rx->tw = tw;
+	rx->task = current;
+	rx->in_softirq = in_serving_softirq();
 	rx->substate = tw->tw_substate;
 	rx->rst = th->rst;
 	rx->syn = th->syn;
