@@ -90,11 +90,23 @@ assert_missed() {
 }
 
 # seeded + entered == live + sum(ended) and sum(ages) == live (see
-# assert_missed); live == sockstat always (it is the kernel's own count)
+# assert_missed); live == sockstat always (it is the kernel's own count).
+# Read while nothing moves: sockstat the same before and after tw-stat
+# (a slow or starved guest may still be closing the last connections
+# when settle gave up waiting: read again, up to 20 s).
 check_invariant() {
-	tw-stat -j >/tmp/stats.json || fail "tw-stat -j failed"
+	_try=0
+	while :; do
+		_s1=$(sockstat_tw_now)
+		tw-stat -j >/tmp/stats.json || fail "tw-stat -j failed"
+		_s2=$(sockstat_tw_now)
+		[ "$_s1" = "$_s2" ] && break
+		_try=$((_try + 1))
+		[ $_try -lt 20 ] || fail "sockstat never steady: $_s1 before tw-stat, $_s2 after"
+		sleep 1
+	done
 	live=$(jq .live /tmp/stats.json)
-	assert_eq "live vs /proc/net/sockstat tw" "$(sockstat_tw_now)" "$live"
+	assert_eq "live vs /proc/net/sockstat tw" "$_s1" "$live"
 	assert_missed "seeded+entered vs live+ended" "$(jq '.seeded + .entered' /tmp/stats.json)" \
 		"$(jq '.live + ([.ended[] | numbers] | add)' /tmp/stats.json)"
 	assert_missed "sum(ages) vs live" "$live" "$(jq '[.ages[].count] | add' /tmp/stats.json)"
