@@ -377,7 +377,7 @@ static int connect_fail_pre(struct kprobe *p, struct pt_regs *regs)
 	struct twmon_net *tn;
 
 	if (!READ_ONCE(inet->inet_dport) || READ_ONCE(inet->inet_sport) ||
-	    sk->sk_protocol != IPPROTO_TCP || sk->sk_type != SOCK_STREAM)
+	    sk->sk_protocol != IPPROTO_TCP)	/* DCCP cleans up here too */
 		return 0;
 	tn = sk_tn(sk);
 	if (tn)

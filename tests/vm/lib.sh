@@ -24,6 +24,14 @@ skip() {
 	exit 77
 }
 
+# need_kprobe_events: T=tracefs with kprobe_events (mounted if need be),
+# or skip the test
+need_kprobe_events() {
+	T=/sys/kernel/tracing
+	[ -e $T/kprobe_events ] || mount -t tracefs nodev $T 2>/dev/null
+	[ -e $T/kprobe_events ] || skip "no tracefs kprobe_events"
+}
+
 # assert_eq WHAT EXPECTED ACTUAL
 assert_eq() {
 	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"

@@ -74,12 +74,17 @@ settle() {
 	done
 }
 
+# tw_stat_v LABEL: the figure on tw-stat -V's line "LABEL N"
+tw_stat_v() {
+	tw-stat -V | awk -v l="$1" 'index($0, l " ") == 1 { print $NF }'
+}
+
 # assert_missed LABEL EXPECTED GOT: a figure counted by socket equals
 # EXPECTED exactly when no probe hit was missed, else within the hits
 # missed (each costs one socket's place: a debug kernel's slow handlers
 # are interrupted by the next hit more often than a stock kernel's)
 assert_missed() {
-	_missed=$(tw-stat -V | awk '/^probe hits missed/ { print $NF }')
+	_missed=$(tw_stat_v "probe hits missed")
 	if [ "${_missed:-0}" = 0 ]; then
 		assert_eq "$1" "$2" "$3"
 		return

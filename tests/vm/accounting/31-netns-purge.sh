@@ -10,7 +10,7 @@
 own_netns
 
 load_twmon
-purged() { tw-stat -V | awk '/^purged with their namespace/ { print $NF }'; }
+purged() { tw_stat_v "purged with their namespace"; }
 # the namespaces of earlier tests may still be being torn down
 steady() { _a=$(purged); sleep 1; [ "$_a" = "$(purged)" ]; }
 wait_for 60 steady || fail "purged_dead_netns never steady"

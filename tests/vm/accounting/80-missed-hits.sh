@@ -68,7 +68,7 @@ assert_eq "services after expiry" 0 "$(tws 'length' services)"
 # A flood with no hit dropped counts exactly again: off by no more than
 # the kernel's own misses (kprobes do not nest on a CPU: a slow debug
 # kernel misses a few), which tw-stat -V reports
-missed() { tw-stat -V | awk '/^probe hits missed/ { print $NF }'; }
+missed() { tw_stat_v "probe hits missed"; }
 m0=$(missed)
 start_server --port 8080 --close server
 client --connect 127.0.0.1:8080 --count $N --concurrency 8 --close server >/dev/null

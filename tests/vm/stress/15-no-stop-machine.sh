@@ -11,9 +11,7 @@
 . /twmon/tests/vm/tw.sh
 own_netns
 
-T=/sys/kernel/tracing
-[ -e $T/kprobe_events ] || mount -t tracefs nodev $T 2>/dev/null
-[ -e $T/kprobe_events ] || skip "no tracefs kprobe_events"
+need_kprobe_events
 echo "p:stress/stopm stop_machine_cpuslocked" >>$T/kprobe_events ||
 	skip "cannot add a kprobe event on stop_machine_cpuslocked"
 trap 'echo 0 >$T/events/stress/stopm/enable; echo "-:stress/stopm" >>$T/kprobe_events' EXIT

@@ -15,9 +15,7 @@
 . /twmon/tests/vm/tw.sh
 own_netns
 
-T=/sys/kernel/tracing
-[ -e $T/kprobe_events ] || mount -t tracefs nodev $T 2>/dev/null
-[ -e $T/kprobe_events ] || skip "no tracefs kprobe_events"
+need_kprobe_events
 args=
 i=0
 while [ $i -lt 64 ]; do
