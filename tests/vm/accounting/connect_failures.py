@@ -10,12 +10,14 @@
       every local port is in TIME_WAIT
 
 Prints one JSON line: how many connect() calls failed with EADDRNOTAVAIL,
-and any other failure (there should be none).
+any other failure (there should be none), and how many 4-tuples the kernel
+ended before TIME_WAIT (ended_early: tried again).
 """
 import ctypes
 import errno
 import json
 import socket
+import subprocess
 import sys
 import time
 
@@ -41,16 +43,39 @@ def reuse_socket():
     return s
 
 
+def tuple_state(port, server_port):
+    """ss's state of 127.0.0.1:port -> server_port, "" when there is none"""
+    out = subprocess.run(["ss", "-tanH", "state", "all",
+                          f"sport = :{port} and dport = :{server_port}"],
+                         capture_output=True, text=True, check=True).stdout
+    return out.split()[0] if out.strip() else ""
+
+
 def bound(server_port, n):
     # Client-side closes leave 4-tuples (127.0.0.1:41000+i -> server) in
     # TIME_WAIT; a new socket bound to the same port cannot reuse them
-    # (tcp_tw_reuse=0, tcp_timestamps=0)
+    # (tcp_tw_reuse=0, tcp_timestamps=0). The kernel itself sometimes ends
+    # one in its FIN_WAIT2 substate with an RST (a delayed ACK racing the
+    # server's FIN; seen with and without twmon): that port connects and
+    # closes again until ss shows its 4-tuple in TIME_WAIT.
     for i in range(n):
-        s = reuse_socket()
-        s.bind((HOST, 41000 + i))
-        if connect(s, (HOST, server_port)):
+        port = 41000 + i
+        state = ""
+        for _ in range(20):
+            s = reuse_socket()
+            s.bind((HOST, port))
+            connect(s, (HOST, server_port))
             s.close()
-    time.sleep(1)  # the server's FINs: the first sockets reach TIME_WAIT
+            for _ in range(50):
+                state = tuple_state(port, server_port)
+                if state in ("TIME-WAIT", ""):
+                    break
+                time.sleep(0.1)
+            if state != "":
+                break
+            result["ended_early"] = result.get("ended_early", 0) + 1
+        if state != "TIME-WAIT":
+            result["other"].append(f"port {port}: {state or 'closed'}, not TIME-WAIT")
     for i in range(n):
         s = reuse_socket()
         s.bind((HOST, 41000 + i))
@@ -60,10 +85,21 @@ def bound(server_port, n):
 
 
 def stale(server_port, full_port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    if not connect(s, (HOST, server_port)):
+    # the source port the kernel picks must be one whose 4-tuple toward
+    # full_port is in TIME_WAIT (the kernel may have ended one early: see
+    # bound()); else try another socket
+    for _ in range(20):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if not connect(s, (HOST, server_port)):
+            return
+        sport = s.getsockname()[1]
+        if tuple_state(sport, full_port) == "TIME-WAIT":
+            break
+        result["ended_early"] = result.get("ended_early", 0) + 1
+        s.close()
+    else:
+        result["other"].append(f"no source port in TIME_WAIT toward {full_port}")
         return
-    sport = s.getsockname()[1]
     unspec = ctypes.create_string_buffer(16)  # sa_family 0: AF_UNSPEC
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.connect(s.fileno(), unspec, 16) != 0:
