@@ -17,7 +17,13 @@ settle
 assert_eq "connections completed" $N "$(cj .completed)"
 
 check_invariant
-assert_eq "live vs connections" $N "$(tws .live)"
+# Every connection left a TIME_WAIT socket: alive, killed by an RST (the
+# kernel's answer, now and then, to a segment meeting the FIN_WAIT2
+# substate) or by a new SYN from a client port come round again (once 44
+# of 1000 were gone, in a 6.12 guest sharing the host with another VM)
+echo "live $(tws .live), ended $(tws '.ended | tostring')"
+assert_eq "live + ended by rst or syn vs connections (ended: $(tws '.ended | tostring'))" $N \
+	"$(tws '.live + .ended.rst + .ended.syn')"
 assert_eq "live_timewait vs ss state time-wait" "$(ss_tw_count)" "$(tws .live_timewait)"
 # TcpExtTW counts births from 5.15 on; before (5.10) it counts expiries,
 # none of which has happened yet: then the load generator is the oracle
@@ -27,7 +33,7 @@ if [ "$tw" = 0 ]; then
 	tw=$(cj .completed)
 fi
 assert_eq "entered vs nstat TcpExtTW" "$tw" "$(tws .entered)"
-assert_eq "service 127.0.0.1:8080" $N \
+assert_eq "service 127.0.0.1:8080 vs sockstat" "$(sockstat_tw_now)" \
 	"$(tws '[.[] | select(.local == "127.0.0.1" and .lport == 8080)][0].count' services)"
 assert_eq "no outgoing pool" 0 "$(tws 'length' dests)"
 
