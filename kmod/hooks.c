@@ -170,10 +170,9 @@ static u8 tw_kind(const struct inet_timewait_sock *tw)
 }
 
 /*
- * Count a socket alive now whose timer expires at `expires`: at birth
- * (before anyone can kill it: 6.1 has not hashed it yet, 6.11+ holds its
- * ehash lock, which every kill takes) or at load time (under its ehash
- * lock). Nothing is written into the socket: its death finds the same row
+ * Count a socket alive now whose timer expires at `expires`: at birth,
+ * before it is hashed, so before anyone can kill it, or at load time
+ * (under its ehash lock). Nothing is written into the socket: its death finds the same row
  * from its addresses and ports.
  */
 void twmon_account_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
@@ -306,29 +305,56 @@ static int rx_pre(struct kprobe *p, struct pt_regs *regs)
 }
 
 /*
- * Birth and re-arm: __inet_twsk_schedule(tw, timeo, rearm) arms the timer
- * of every TIME_WAIT socket once at birth (6.1: in tcp_time_wait() just
- * before the socket is hashed; 6.11+: in inet_twsk_hashdance_schedule(),
- * under the ehash lock, before anyone can kill it), and again when a
- * segment restarts it. The timer will expire at jiffies + timeo (mod_timer
- * keeps the value asked for), so one entry probe tells both the birth and
- * its expiry second.
+ * Birth on 6.11+: inet_twsk_hashdance_schedule(tw, sk, hashinfo, timeo)
+ * hashes the socket and arms its timer (jiffies + timeo) under the ehash
+ * lock; its entry comes before anyone can find the socket to kill it. It
+ * is called from tcp_time_wait() in another file, so the compiler cannot
+ * inline it or split it: it calls __inet_twsk_schedule() within its own
+ * file, and a compiler may inline that call or route it to a split part
+ * (Debian's 7.2.13+deb14 calls __inet_twsk_schedule.part.0), where a
+ * probe on __inet_twsk_schedule would see no birth at all.
+ */
+static bool births_at_hashdance;
+
+static int hashdance_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct inet_timewait_sock *tw = (void *)ARG(regs, 0);
+	struct twmon_net *tn = counted_tw_net(tw);
+
+	if (tn && !hit_dropped())
+		twmon_account_birth(tn, tw, jiffies + (int)ARG(regs, 3), false);
+	return 0;
+}
+
+/*
+ * Re-arm, and birth before 6.11: __inet_twsk_schedule(tw, timeo, rearm)
+ * arms the timer of every TIME_WAIT socket once at birth (before 6.11:
+ * from tcp_time_wait() just before the socket is hashed) and again when a
+ * segment restarts it (inet_twsk_reschedule(), from tcp_minisocks.c: the
+ * exported function, whole). The timer will expire at jiffies + timeo
+ * (mod_timer keeps the value asked for), so one entry probe tells both
+ * the birth and its expiry second.
  */
 static int sched_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct inet_timewait_sock *tw = (void *)ARG(regs, 0);
 	unsigned long expires = jiffies + (int)ARG(regs, 1);
-	struct twmon_net *tn = counted_tw_net(tw);
+	struct twmon_net *tn;
 	struct twmon_rx_note *rx;
 	u32 old, new;
 	int fw2_gone = 0;
 
-	if (!tn || hit_dropped())
-		return 0;
 	if (!(u8)ARG(regs, 2)) {	/* rearm is a bool: its low byte only */
-		twmon_account_birth(tn, tw, expires, false);
+		if (READ_ONCE(births_at_hashdance))
+			return 0;
+		tn = counted_tw_net(tw);
+		if (tn && !hit_dropped())
+			twmon_account_birth(tn, tw, expires, false);
 		return 0;
 	}
+	tn = counted_tw_net(tw);
+	if (!tn || hit_dropped())
+		return 0;
 	/* mod_timer_pending(): a timer that already fired is left alone */
 	if (!timer_pending(&tw->tw_timer))
 		return 0;
@@ -454,7 +480,10 @@ struct twmon_hook_def {
 #define KPROBE(sym, pre) .kp = { .symbol_name = sym, .pre_handler = pre }
 
 static struct twmon_hook_def twmon_hooks[] = {
-	/* births and re-arms (TWMON_HOOK_REARM comes with it) */
+	/* births (6.11+), before the probe that asks for it */
+	{ TWMON_HOOK_BIRTH, false, KPROBE("inet_twsk_hashdance_schedule",
+		hashdance_pre), .optional_part = true },
+	/* re-arms, and births before 6.11 (TWMON_HOOK_REARM comes with it) */
 	{ TWMON_HOOK_BIRTH, true, KPROBE("__inet_twsk_schedule", sched_pre) },
 	{ TWMON_HOOK_KILL, true, KPROBE("inet_twsk_kill", kill_pre) },
 	{ TWMON_HOOK_TIMER, false, KPROBE("tw_timer_handler", timer_pre) },
@@ -484,6 +513,8 @@ static void hook_unregister(struct twmon_hook_def *h)
 		unregister_kprobe(&h->kp);
 	if (h->kp.pre_handler == connect_fail_pre)
 		WRITE_ONCE(connect_fail_hooked, false);
+	if (h->kp.pre_handler == hashdance_pre)
+		WRITE_ONCE(births_at_hashdance, false);
 	h->active = false;
 }
 
@@ -514,6 +545,8 @@ int twmon_hooks_register(void)
 		h->active = !err;
 		if (h->kp.pre_handler == connect_fail_pre)
 			WRITE_ONCE(connect_fail_hooked, h->active);
+		if (h->kp.pre_handler == hashdance_pre)
+			WRITE_ONCE(births_at_hashdance, h->active);
 		if (err && h->optional_part)
 			continue;
 		if (err && h->required) {

@@ -4,9 +4,12 @@
  *
  * The probes start counting first; then each established hash table is
  * walked one bucket at a time under that bucket's lock, the lock every
- * birth (6.11+) and every death takes. Until the walk has passed a
- * bucket, the probes leave its sockets to the walk (twmon_seed_skip), so
- * no socket is counted twice. Nothing stops the machine: the longest
+ * death takes. Until the walk has passed a bucket, the probes leave its
+ * sockets to the walk (twmon_seed_skip), so no socket is counted twice.
+ * A birth is seen just before its socket is hashed: one born while the
+ * walk passes its bucket is left to a walk that does not find it yet (a
+ * short window, at load time only; it costs that socket's attribution,
+ * as a missed probe hit does). Nothing stops the machine: the longest
  * stretch with bottom halves off is one bucket.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
