@@ -6,8 +6,9 @@
 # socket in both multicast groups (tw-fuzz subscribers), so every
 # interval the module has a snapshot and two messages to build for each
 # (with max_dests=65536, a table sized for a big server). `unshare -n
-# true` back to back for 8 s: with the module loaded, the worst latency
-# must stay within 2x + 300 ms, the median within 3x + 100 ms (under
+# true` back to back for 8 s: with the module loaded, in one of two such
+# windows, the worst latency must stay within 2x + 300 ms, the median
+# within 3x + 100 ms (under
 # TCG the module's work slows the other vCPU too) of the same
 # measurement before insmod: creating a namespace must not wait for
 # that work. (With 1,000 namespaces and the default table the walk took
@@ -44,14 +45,23 @@ echo "unshare -n before insmod: median $b_med ms, max $b_max ms ($3 of them)"
 load_twmon max_dests=65536
 wait_for 30 has subscribed || fail "tw-fuzz subscribers did not subscribe: $(cat /tmp/subs.out)"
 sleep 2
-set -- $(latency)
-l_med=$1 l_max=$2
-echo "unshare -n with $N subscribed namespaces: median $l_med ms, max $l_max ms ($3 of them)"
+# within the bounds in one of two windows: the stall of defect 9 came back
+# every interval (1-3.5 s), a TCG hiccup does not (once here: one call of
+# 47 took 590 ms, in a guest sharing a slow host with another VM)
+within() {
+	[ "$l_med" -le $((3 * b_med + 100)) ] && [ "$l_max" -le $((2 * b_max + 300)) ]
+}
+for try in 1 2; do
+	set -- $(latency)
+	l_med=$1 l_max=$2
+	echo "unshare -n with $N subscribed namespaces: median $l_med ms, max $l_max ms ($3 of them)"
+	within && break
+done
 kill $SUBS
 wait $SUBS 2>/dev/null
 [ "$l_med" -le $((3 * b_med + 100)) ] ||
-	fail "namespace creation stalls: median $l_med ms, $b_med ms before insmod"
+	fail "namespace creation stalls: median $l_med ms, $b_med ms before insmod (twice)"
 [ "$l_max" -le $((2 * b_max + 300)) ] ||
-	fail "namespace creation stalls: worst $l_max ms, $b_max ms before insmod"
+	fail "namespace creation stalls: worst $l_max ms, $b_max ms before insmod (twice)"
 unload_twmon
 kernel_log_clean
