@@ -20,10 +20,11 @@ check_invariant
 # Every connection left a TIME_WAIT socket: alive, killed by an RST (the
 # kernel's answer, now and then, to a segment meeting the FIN_WAIT2
 # substate) or by a new SYN from a client port come round again (once 44
-# of 1000 were gone, in a 6.12 guest sharing the host with another VM)
+# of 1000 were gone, in a 6.12 guest sharing the host with another VM),
+# or expired already (a debug kernel on a slow host: 245 of 250)
 echo "live $(tws .live), ended $(tws '.ended | tostring')"
-assert_eq "live + ended by rst or syn vs connections (ended: $(tws '.ended | tostring'))" $N \
-	"$(tws '.live + .ended.rst + .ended.syn')"
+assert_eq "live + ended by rst, syn or expiry vs connections (ended: $(tws '.ended | tostring'))" $N \
+	"$(tws '.live + .ended.rst + .ended.syn + .ended.expired')"
 assert_eq "live_timewait vs ss state time-wait" "$(ss_tw_count)" "$(tws .live_timewait)"
 # TcpExtTW counts births from 5.15 on; before (5.10) it counts expiries,
 # none of which has happened yet: then the load generator is the oracle

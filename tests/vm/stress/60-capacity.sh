@@ -20,9 +20,11 @@ ip netns exec cap sh -c '. /twmon/tests/vm/lib.sh; . /twmon/tests/vm/tw.sh
 	stop_server
 	settle'
 cap_tw=$(netns_tw cap)
-# (a slow debug kernel may lose a connection or two to the load's timeout:
-# all that matters is far more pools than max_dests=1000)
-want=1500
+# (a slow debug kernel may lose a connection or two to the load's timeout,
+# and any kernel a socket now and then to an RST in the FIN_WAIT2
+# substate: 1499 once on 7.3; all that matters is far more pools than
+# max_dests=1000)
+want=1450
 [ "${TWMON_SLOW:-1}" -gt 1 ] && want=1200
 [ "$cap_tw" -ge "$want" ] || fail "cap holds $cap_tw TIME_WAIT sockets, want $want"
 ip netns exec cap tw-stat -j >/tmp/cap.json
