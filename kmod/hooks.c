@@ -172,8 +172,8 @@ static u8 tw_kind(const struct inet_timewait_sock *tw)
 /*
  * Count a socket alive now whose timer expires at `expires`: at birth,
  * before it is hashed, so before anyone can kill it, or at load time
- * (under its ehash lock). Nothing is written into the socket: its death finds the same row
- * from its addresses and ports.
+ * (under its ehash lock). Nothing is written into the socket: its death
+ * finds the same row from its addresses and ports.
  */
 void twmon_account_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
 			 unsigned long expires, bool seeded)
