@@ -1,5 +1,5 @@
 #!/bin/sh
-# timeout: 150
+# timeout: 300
 # live never wraps (issue 10, defect 5). A nearly empty namespace with
 # churn: SYN reuse, a TIME_WAIT socket born and killed every few ms, both
 # ends pinned to one CPU while GET_STATS is sampled from the other
