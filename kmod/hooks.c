@@ -16,6 +16,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kprobes.h>
+#include <linux/kallsyms.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <linux/fault-inject.h>
 #include <linux/debugfs.h>
 #include <linux/utsname.h>
@@ -305,14 +308,17 @@ static int rx_pre(struct kprobe *p, struct pt_regs *regs)
 }
 
 /*
- * Birth on 6.11+: inet_twsk_hashdance_schedule(tw, sk, hashinfo, timeo)
- * hashes the socket and arms its timer (jiffies + timeo) under the ehash
- * lock; its entry comes before anyone can find the socket to kill it. It
- * is called from tcp_time_wait() in another file, so the compiler cannot
- * inline it or split it: it calls __inet_twsk_schedule() within its own
- * file, and a compiler may inline that call or route it to a split part
- * (Debian's 7.2.13+deb14 calls __inet_twsk_schedule.part.0), where a
- * probe on __inet_twsk_schedule would see no birth at all.
+ * Birth on 6.11+, where the kernel needs it: inet_twsk_hashdance_schedule
+ * (tw, sk, hashinfo, timeo) hashes the socket and arms its timer (jiffies
+ * + timeo) under the ehash lock; its entry comes before anyone can find
+ * the socket to kill it. It is called from tcp_time_wait() in another
+ * file, so the compiler cannot inline it or split it: it calls
+ * __inet_twsk_schedule() within its own file, and a compiler may inline
+ * that call or route it to a split part (Debian's 7.2.13+deb14 calls
+ * __inet_twsk_schedule.part.0), where a probe on __inet_twsk_schedule
+ * would see no birth at all. Where the call is whole (Debian's 6.12 and
+ * 7.3), sched_pre() sees every birth and this probe is not kept: see
+ * births_choose_probe().
  */
 static bool births_at_hashdance;
 
@@ -519,6 +525,148 @@ static void hook_unregister(struct twmon_hook_def *h)
 }
 
 /*
+ * Which probe counts births: module parameter birth_probe. "auto" keeps
+ * one probe hit per birth where the kernel allows it; "hashdance" and
+ * "schedule" insist (to compare them, and to test the one auto would not
+ * pick), and the load fails if this kernel cannot count births there.
+ * Read back, it names the probe in use.
+ */
+enum { BIRTH_AUTO, BIRTH_HASHDANCE, BIRTH_SCHEDULE };
+static const char * const birth_probe_names[] = { "auto", "hashdance", "schedule" };
+static int birth_probe = BIRTH_AUTO;
+
+static int birth_probe_set(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(birth_probe_names, val);
+
+	if (i < 0) {
+		pr_err("birth_probe=%s is invalid: must be auto, hashdance or schedule\n",
+		       val);
+		return -EINVAL;
+	}
+	birth_probe = i;
+	return 0;
+}
+
+static int birth_probe_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", birth_probe_names[birth_probe]);
+}
+
+static const struct kernel_param_ops birth_probe_ops = {
+	.set = birth_probe_set,
+	.get = birth_probe_get,
+};
+
+module_param_cb(birth_probe, &birth_probe_ops, NULL, 0444);
+MODULE_PARM_DESC(birth_probe, "where births are counted: auto (default), hashdance (6.11+) or schedule; reads back the one in use");
+
+#ifdef CONFIG_X86_64
+/* The start and size of the function holding addr, from kallsyms */
+static bool symbol_extent(unsigned long addr, unsigned long *start,
+			  unsigned long *size)
+{
+	char name[KSYM_SYMBOL_LEN];
+	unsigned long off;
+	char *plus;
+
+	sprint_symbol(name, addr);	/* "name+0x4/0x250" */
+	plus = strrchr(name, '+');
+	if (!plus || sscanf(plus, "+%lx/%lx", &off, size) != 2)
+		return false;
+	*start = addr - off;
+	return true;
+}
+
+/*
+ * Does the code of inet_twsk_hashdance_schedule() (around probe address
+ * hd) call __inet_twsk_schedule() (around sched) whole? A direct call or
+ * jump (e8/e9 rel32) to its entry, or into the 16 bytes of padding before
+ * it, where call-depth tracking puts its thunk. A split part, an inlined
+ * body or anything unreadable answers no, and both probes stay.
+ */
+static bool hashdance_calls_sched(unsigned long hd, unsigned long sched)
+{
+	unsigned long hd_start, hd_size, sched_start, sched_size, i, target;
+	bool found = false;
+	u8 *code;
+	s32 rel;
+
+	if (!symbol_extent(hd, &hd_start, &hd_size) ||
+	    !symbol_extent(sched, &sched_start, &sched_size) ||
+	    hd_size < 5 || hd_size > SZ_4K)
+		return false;
+	code = kmalloc(hd_size, GFP_KERNEL);
+	if (!code)
+		return false;
+	if (copy_from_kernel_nofault(code, (void *)hd_start, hd_size))
+		goto out;
+	for (i = 0; i + 5 <= hd_size && !found; i++) {
+		if (code[i] != 0xe8 && code[i] != 0xe9)
+			continue;
+		memcpy(&rel, code + i + 1, sizeof(rel));	/* little-endian */
+		target = hd_start + i + 5 + (long)rel;
+		found = target <= sched_start && sched_start - target <= 16;
+	}
+out:
+	kfree(code);
+	return found;
+}
+#else
+static bool hashdance_calls_sched(unsigned long hd, unsigned long sched)
+{
+	return false;	/* not read on this architecture: both probes stay */
+}
+#endif
+
+static struct twmon_hook_def *hook_by_pre(kprobe_pre_handler_t pre)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(twmon_hooks); i++)
+		if (twmon_hooks[i].kp.pre_handler == pre)
+			return &twmon_hooks[i];
+	return NULL;
+}
+
+/*
+ * Before counting starts, with both birth probes in place: before 6.11
+ * there is no hashdance and sched_pre() counts births; on 6.11+ it does
+ * too if hashdance calls __inet_twsk_schedule() whole, and the hashdance
+ * probe, a second hit per birth, goes.
+ */
+static int births_choose_probe(void)
+{
+	struct twmon_hook_def *hd = hook_by_pre(hashdance_pre);
+	struct twmon_hook_def *sched = hook_by_pre(sched_pre);
+	bool whole;
+
+	if (!hd->active) {
+		if (birth_probe == BIRTH_HASHDANCE) {
+			pr_err("birth_probe=hashdance: kernel %s has no inet_twsk_hashdance_schedule to probe\n",
+			       init_utsname()->release);
+			return -EINVAL;
+		}
+		birth_probe = BIRTH_SCHEDULE;
+		return 0;
+	}
+	whole = hashdance_calls_sched((unsigned long)hd->kp.addr,
+				      (unsigned long)sched->kp.addr);
+	if (birth_probe == BIRTH_SCHEDULE && !whole) {
+		pr_err("birth_probe=schedule: on kernel %s, inet_twsk_hashdance_schedule does not call __inet_twsk_schedule whole, which would miss births\n",
+		       init_utsname()->release);
+		return -EINVAL;
+	}
+	if (birth_probe == BIRTH_HASHDANCE || !whole) {
+		birth_probe = BIRTH_HASHDANCE;
+		return 0;
+	}
+	hook_unregister(hd);
+	birth_probe = BIRTH_SCHEDULE;
+	return 0;
+}
+
+/*
  * Register every probe. A missing optional one is reported and its
  * figures show as unavailable; a missing required one fails the load.
  */
@@ -559,8 +707,14 @@ int twmon_hooks_register(void)
 			pr_warn("hook %s unavailable (%d): its figures will show as unavailable\n",
 				hook_symbol(h), err);
 	}
-	pr_info("hooks active: %#x of %#x\n", twmon_hooks_active(),
-		twmon_hooks_wanted());
+	err = births_choose_probe();
+	if (err) {
+		twmon_hooks_unregister();
+		return err;
+	}
+	pr_info("hooks active: %#x of %#x, births at %s\n", twmon_hooks_active(),
+		twmon_hooks_wanted(), hook_symbol(hook_by_pre(
+			birth_probe == BIRTH_HASHDANCE ? hashdance_pre : sched_pre)));
 	return 0;
 }
 

@@ -6,10 +6,12 @@
  * walked one bucket at a time under that bucket's lock, the lock every
  * death takes. Until the walk has passed a bucket, the probes leave its
  * sockets to the walk (twmon_seed_skip), so no socket is counted twice.
- * A birth is seen just before its socket is hashed: one born while the
- * walk passes its bucket is left to a walk that does not find it yet (a
- * short window, at load time only; it costs that socket's attribution,
- * as a missed probe hit does). Nothing stops the machine: the longest
+ * On 6.11+ a birth counted in __inet_twsk_schedule() is seen under that
+ * lock, once the socket is hashed. Before 6.11, or counted at hashdance
+ * entry, it is seen just before: one born while the walk passes its
+ * bucket is left to a walk that does not find it yet (a short window, at
+ * load time only; it costs that socket's attribution, as a missed probe
+ * hit does). Nothing stops the machine: the longest
  * stretch with bottom halves off is one bucket.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt

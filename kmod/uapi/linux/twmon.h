@@ -41,8 +41,9 @@ enum twmon_event {
 
 /**
  * enum twmon_hook - Kernel hooks; the hooks attribute is a bit mask of them
- * @TWMON_HOOK_BIRTH: inet_twsk_hashdance_schedule (6.11+), else
- *   __inet_twsk_schedule, first arming - births
+ * @TWMON_HOOK_BIRTH: __inet_twsk_schedule, first arming, or
+ *   inet_twsk_hashdance_schedule on a 6.11+ kernel that splits the former
+ *   (module parameter birth_probe) - births
  * @TWMON_HOOK_KILL: inet_twsk_kill - every death
  * @TWMON_HOOK_TIMER: tw_timer_handler - reason expired
  * @TWMON_HOOK_RX: tcp_timewait_state_process - rst, syn
