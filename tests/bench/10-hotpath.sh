@@ -25,7 +25,7 @@ while [ $r -le "$BENCH_ROUNDS" ]; do
 		order="bare loaded subscribed"
 		[ $((r % 2)) = 0 ] && order="subscribed loaded bare"
 		for v in $order; do
-			set_variant "$v"
+			set_variant_warm "$v" "$close"
 			[ "$v" = subscribed ] && t0=$(sub_ticks)
 			x=$(rate "$close")
 			emit sample hot-$close $r $v "$x"

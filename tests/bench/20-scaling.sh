@@ -24,7 +24,7 @@ while [ $r -le "$BENCH_ROUNDS" ]; do
 		order="bare loaded"
 		[ $((r % 2)) = 0 ] && order="loaded bare"
 		for v in $order; do
-			set_variant "$v"
+			set_variant_warm "$v" "$close"
 			if [ "$v" = loaded ]; then
 				d=$(twj .dests) s=$(twj .services)
 				[ "$d" -ge 10000 ] && [ "$s" -ge 10000 ] ||
