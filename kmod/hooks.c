@@ -308,6 +308,43 @@ static int rx_pre(struct kprobe *p, struct pt_regs *regs)
 }
 
 /*
+ * Which probe counts births: module parameter birth_probe. "auto" keeps
+ * one probe hit per birth where the kernel allows it; "hashdance" and
+ * "schedule" insist (to compare them, and to test the one auto would not
+ * pick), and the load fails if this kernel cannot count births there.
+ * Read back, it names the probe in use.
+ */
+enum { BIRTH_AUTO, BIRTH_HASHDANCE, BIRTH_SCHEDULE };
+static const char * const birth_probe_names[] = { "auto", "hashdance", "schedule" };
+static int birth_probe = BIRTH_AUTO;
+
+static int birth_probe_set(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(birth_probe_names, val);
+
+	if (i < 0) {
+		pr_err("birth_probe=%s is invalid: must be auto, hashdance or schedule\n",
+		       val);
+		return -EINVAL;
+	}
+	birth_probe = i;
+	return 0;
+}
+
+static int birth_probe_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", birth_probe_names[birth_probe]);
+}
+
+static const struct kernel_param_ops birth_probe_ops = {
+	.set = birth_probe_set,
+	.get = birth_probe_get,
+};
+
+module_param_cb(birth_probe, &birth_probe_ops, NULL, 0444);
+MODULE_PARM_DESC(birth_probe, "where births are counted: auto (default), hashdance (6.11+) or schedule; reads back the one in use");
+
+/*
  * Birth on 6.11+, where the kernel needs it: inet_twsk_hashdance_schedule
  * (tw, sk, hashinfo, timeo) hashes the socket and arms its timer (jiffies
  * + timeo) under the ehash lock; its entry comes before anyone can find
@@ -320,8 +357,6 @@ static int rx_pre(struct kprobe *p, struct pt_regs *regs)
  * 7.3), sched_pre() sees every birth and this probe is not kept: see
  * births_choose_probe().
  */
-static bool births_at_hashdance;
-
 static int hashdance_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct inet_timewait_sock *tw = (void *)ARG(regs, 0);
@@ -351,7 +386,7 @@ static int sched_pre(struct kprobe *p, struct pt_regs *regs)
 	int fw2_gone = 0;
 
 	if (!(u8)ARG(regs, 2)) {	/* rearm is a bool: its low byte only */
-		if (READ_ONCE(births_at_hashdance))
+		if (READ_ONCE(birth_probe) == BIRTH_HASHDANCE)
 			return 0;
 		tn = counted_tw_net(tw);
 		if (tn && !hit_dropped())
@@ -519,47 +554,8 @@ static void hook_unregister(struct twmon_hook_def *h)
 		unregister_kprobe(&h->kp);
 	if (h->kp.pre_handler == connect_fail_pre)
 		WRITE_ONCE(connect_fail_hooked, false);
-	if (h->kp.pre_handler == hashdance_pre)
-		WRITE_ONCE(births_at_hashdance, false);
 	h->active = false;
 }
-
-/*
- * Which probe counts births: module parameter birth_probe. "auto" keeps
- * one probe hit per birth where the kernel allows it; "hashdance" and
- * "schedule" insist (to compare them, and to test the one auto would not
- * pick), and the load fails if this kernel cannot count births there.
- * Read back, it names the probe in use.
- */
-enum { BIRTH_AUTO, BIRTH_HASHDANCE, BIRTH_SCHEDULE };
-static const char * const birth_probe_names[] = { "auto", "hashdance", "schedule" };
-static int birth_probe = BIRTH_AUTO;
-
-static int birth_probe_set(const char *val, const struct kernel_param *kp)
-{
-	int i = sysfs_match_string(birth_probe_names, val);
-
-	if (i < 0) {
-		pr_err("birth_probe=%s is invalid: must be auto, hashdance or schedule\n",
-		       val);
-		return -EINVAL;
-	}
-	birth_probe = i;
-	return 0;
-}
-
-static int birth_probe_get(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "%s\n", birth_probe_names[birth_probe]);
-}
-
-static const struct kernel_param_ops birth_probe_ops = {
-	.set = birth_probe_set,
-	.get = birth_probe_get,
-};
-
-module_param_cb(birth_probe, &birth_probe_ops, NULL, 0444);
-MODULE_PARM_DESC(birth_probe, "where births are counted: auto (default), hashdance (6.11+) or schedule; reads back the one in use");
 
 #ifdef CONFIG_X86_64
 /* The start and size of the function holding addr, from kallsyms */
@@ -693,8 +689,6 @@ int twmon_hooks_register(void)
 		h->active = !err;
 		if (h->kp.pre_handler == connect_fail_pre)
 			WRITE_ONCE(connect_fail_hooked, h->active);
-		if (h->kp.pre_handler == hashdance_pre)
-			WRITE_ONCE(births_at_hashdance, h->active);
 		if (err && h->optional_part)
 			continue;
 		if (err && h->required) {

@@ -6,10 +6,10 @@
  * "stats" group and edge-triggered events to the "events" group. A
  * namespace's work touches only its own counters and rows, holds no lock
  * of ours and may sleep: nothing here runs on the probes' path, and no
- * namespace (or unprivileged listener) can hold up another. The works run
- * one at a time, so the interval's work never takes more than one CPU,
- * however many namespaces listen (1000 subscribed ones, a worker each,
- * held both CPUs of a test guest and delayed unshare -n by 400 ms).
+ * namespace (or unprivileged listener) can block another; they take
+ * turns, one work at a time, so the interval's work never takes more than
+ * one CPU however many namespaces listen (1000 subscribed ones, a worker
+ * each, held both CPUs of a test guest and delayed unshare -n by 400 ms).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
