@@ -60,4 +60,20 @@ static inline int twmon_compat_pre_doit(const struct genl_ops *ops,
 }
 #endif
 
+/*
+ * Where a timewait socket meets the full socket it replaces (hooks.c):
+ * 6.11+ inet_twsk_hashdance_schedule(tw, sk, hashinfo, timeo) hashes it
+ * and then arms its timer to expire at jiffies + timeo; before,
+ * inet_twsk_hashdance(tw, sk, hashinfo) hashes it after
+ * __inet_twsk_schedule() armed the timer.
+ */
+#ifdef TWMON_HAVE_TW_HASHDANCE_SCHEDULE
+#define TWMON_HASHDANCE "inet_twsk_hashdance_schedule"
+#define twmon_hashdance_expires(regs, tw) \
+	(jiffies + (int)regs_get_kernel_argument(regs, 3))
+#else
+#define TWMON_HASHDANCE "inet_twsk_hashdance"
+#define twmon_hashdance_expires(regs, tw) READ_ONCE((tw)->tw_timer.expires)
+#endif
+
 #endif /* _TWMON_COMPAT_H */

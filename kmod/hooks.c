@@ -276,6 +276,8 @@ static int kill_pre(struct kprobe *p, struct pt_regs *regs)
 	PCPU_INC(tn, lifetime[reason][twmon_age_bucket((long)(expires - jiffies))]);
 	twmon_ring_add(tn, second, -1, -(int)fw2, 0);
 	table_remove(tn, tw, second);
+	if (twmon_cgroups)
+		twmon_cgroup_death(tn, tw);
 	return 0;
 }
 
@@ -345,25 +347,33 @@ module_param_cb(birth_probe, &birth_probe_ops, NULL, 0444);
 MODULE_PARM_DESC(birth_probe, "where births are counted: auto (default), hashdance (6.11+) or schedule; reads back the one in use");
 
 /*
- * Birth on 6.11+, where the kernel needs it: inet_twsk_hashdance_schedule
- * (tw, sk, hashinfo, timeo) hashes the socket and arms its timer (jiffies
- * + timeo) under the ehash lock; its entry comes before anyone can find
- * the socket to kill it. It is called from tcp_time_wait() in another
- * file, so the compiler cannot inline it or split it: it calls
- * __inet_twsk_schedule() within its own file, and a compiler may inline
- * that call or route it to a split part (Debian's 7.2.13+deb14 calls
- * __inet_twsk_schedule.part.0), where a probe on __inet_twsk_schedule
- * would see no birth at all. Where the call is whole (Debian's 6.12 and
- * 7.3), sched_pre() sees every birth and this probe is not kept: see
- * births_choose_probe().
+ * The hashdance (compat.h: TWMON_HASHDANCE), where the timewait socket
+ * meets the full socket it replaces, before anyone can find it to kill
+ * it. It is called from tcp_time_wait() in another file, so the compiler
+ * cannot inline it or split it. Two uses:
+ * - births, on 6.11+ where the kernel needs it: inet_twsk_hashdance_schedule
+ *   calls __inet_twsk_schedule() within its own file, and a compiler may
+ *   inline that call or route it to a split part (Debian's 7.2.13+deb14
+ *   calls __inet_twsk_schedule.part.0), where a probe on
+ *   __inet_twsk_schedule would see no birth at all. Where the call is
+ *   whole (Debian's 6.12 and 7.3), sched_pre() sees every birth: see
+ *   births_choose_probe();
+ * - with cgroups=1, the cgroup of the full socket (cgroup.c), on every
+ *   kernel. Without either, this probe, a second hit per birth, goes.
  */
 static int hashdance_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct inet_timewait_sock *tw = (void *)ARG(regs, 0);
 	struct twmon_net *tn = counted_tw_net(tw);
+	unsigned long expires;
 
-	if (tn && !hit_dropped())
-		twmon_account_birth(tn, tw, jiffies + (int)ARG(regs, 3), false);
+	if (!tn)
+		return 0;
+	expires = twmon_hashdance_expires(regs, tw);
+	if (READ_ONCE(birth_probe) == BIRTH_HASHDANCE && !hit_dropped())
+		twmon_account_birth(tn, tw, expires, false);
+	if (twmon_cgroups)
+		twmon_cgroup_birth(tn, tw, (void *)ARG(regs, 1), expires);
 	return 0;
 }
 
@@ -419,6 +429,8 @@ static int sched_pre(struct kprobe *p, struct pt_regs *regs)
 
 		twmon_key_from_tw(tw, tw_kind(tw), &k);
 		twmon_table_move(tn, &k, old, new);
+		if (twmon_cgroups)
+			twmon_cgroup_move(tn, tw, new);
 	}
 	return 0;
 }
@@ -437,6 +449,13 @@ static int sched_pre(struct kprobe *p, struct pt_regs *regs)
  */
 static bool connect_fail_hooked;
 
+static void count_eaddrnotavail(struct twmon_net *tn, struct sock *sk)
+{
+	PCPU_INC(tn, eaddrnotavail);
+	if (twmon_cgroups)
+		twmon_cgroup_event(tn, sk, TWMON_CG_EADDRNOTAVAIL);
+}
+
 static int connect_fail_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct sock *sk = (void *)ARG(regs, 0);
@@ -448,7 +467,7 @@ static int connect_fail_pre(struct kprobe *p, struct pt_regs *regs)
 		return 0;
 	tn = sk_tn(sk);
 	if (tn)
-		PCPU_INC(tn, eaddrnotavail);
+		count_eaddrnotavail(tn, sk);
 	return 0;
 }
 
@@ -473,13 +492,15 @@ static int connect_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 static int connect_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct twmon_net *tn;
+	struct sock *sk;
 
 	/* an int: the upper half of the register is not sign-extended */
 	if ((int)regs_return_value(regs) != -EADDRNOTAVAIL)
 		return 0;
-	tn = sk_tn(*(struct sock **)ri->data);
+	sk = *(struct sock **)ri->data;
+	tn = sk_tn(sk);
 	if (tn)
-		PCPU_INC(tn, eaddrnotavail);
+		count_eaddrnotavail(tn, sk);
 	return 0;
 }
 
@@ -502,8 +523,11 @@ static int disconnect_pre(struct kprobe *p, struct pt_regs *regs)
 	    tcp_sk(sk)->repair || state == TCP_LISTEN || state == TCP_CLOSE)
 		return 0;
 	tn = sk_tn(sk);
-	if (tn)
-		PCPU_INC(tn, linger_abort);
+	if (!tn)
+		return 0;
+	PCPU_INC(tn, linger_abort);
+	if (twmon_cgroups)
+		twmon_cgroup_event(tn, sk, TWMON_CG_LINGER_ABORT);
 	return 0;
 }
 
@@ -521,9 +545,9 @@ struct twmon_hook_def {
 #define KPROBE(sym, pre) .kp = { .symbol_name = sym, .pre_handler = pre }
 
 static struct twmon_hook_def twmon_hooks[] = {
-	/* births (6.11+), before the probe that asks for it */
-	{ TWMON_HOOK_BIRTH, false, KPROBE("inet_twsk_hashdance_schedule",
-		hashdance_pre), .optional_part = true },
+	/* births (6.11+) and cgroups, before the probe that asks for it */
+	{ TWMON_HOOK_BIRTH, false, KPROBE(TWMON_HASHDANCE, hashdance_pre),
+		.optional_part = true },
 	/* re-arms, and births before 6.11 (TWMON_HOOK_REARM comes with it) */
 	{ TWMON_HOOK_BIRTH, true, KPROBE("__inet_twsk_schedule", sched_pre) },
 	{ TWMON_HOOK_KILL, true, KPROBE("inet_twsk_kill", kill_pre) },
@@ -557,6 +581,7 @@ static void hook_unregister(struct twmon_hook_def *h)
 	h->active = false;
 }
 
+#ifdef TWMON_HAVE_TW_HASHDANCE_SCHEDULE
 #ifdef CONFIG_X86_64
 /* The start and size of the function holding addr, from kallsyms */
 static bool symbol_extent(unsigned long addr, unsigned long *start,
@@ -614,6 +639,7 @@ static bool hashdance_calls_sched(unsigned long hd, unsigned long sched)
 	return false;	/* not read on this architecture: both probes stay */
 }
 #endif
+#endif
 
 static struct twmon_hook_def *hook_by_pre(kprobe_pre_handler_t pre)
 {
@@ -627,38 +653,41 @@ static struct twmon_hook_def *hook_by_pre(kprobe_pre_handler_t pre)
 
 /*
  * Before counting starts, with both birth probes in place: before 6.11
- * there is no hashdance and sched_pre() counts births; on 6.11+ it does
- * too if hashdance calls __inet_twsk_schedule() whole, and the hashdance
- * probe, a second hit per birth, goes.
+ * sched_pre() counts births; on 6.11+ it does too if hashdance calls
+ * __inet_twsk_schedule() whole. The hashdance probe, a second hit per
+ * birth, stays only where it counts births or cgroups.
  */
 static int births_choose_probe(void)
 {
 	struct twmon_hook_def *hd = hook_by_pre(hashdance_pre);
-	struct twmon_hook_def *sched = hook_by_pre(sched_pre);
-	bool whole;
+	bool can_hashdance = false, whole = true;
 
-	if (!hd->active) {
-		if (birth_probe == BIRTH_HASHDANCE) {
-			pr_err("birth_probe=hashdance: kernel %s has no inet_twsk_hashdance_schedule to probe\n",
-			       init_utsname()->release);
-			return -EINVAL;
-		}
-		birth_probe = BIRTH_SCHEDULE;
-		return 0;
+	if (twmon_cgroups && !hd->active) {
+		pr_err("cgroups=1: cannot hook %s on kernel %s\n",
+		       TWMON_HASHDANCE, init_utsname()->release);
+		return -EINVAL;
 	}
-	whole = hashdance_calls_sched((unsigned long)hd->kp.addr,
-				      (unsigned long)sched->kp.addr);
+#ifdef TWMON_HAVE_TW_HASHDANCE_SCHEDULE
+	/* before 6.11, tcp_time_wait() calls __inet_twsk_schedule() itself */
+	can_hashdance = hd->active;
+	if (hd->active)
+		whole = hashdance_calls_sched((unsigned long)hd->kp.addr,
+				(unsigned long)hook_by_pre(sched_pre)->kp.addr);
+#endif
+	if (birth_probe == BIRTH_HASHDANCE && !can_hashdance) {
+		pr_err("birth_probe=hashdance: kernel %s has no inet_twsk_hashdance_schedule to probe\n",
+		       init_utsname()->release);
+		return -EINVAL;
+	}
 	if (birth_probe == BIRTH_SCHEDULE && !whole) {
 		pr_err("birth_probe=schedule: on kernel %s, inet_twsk_hashdance_schedule does not call __inet_twsk_schedule whole, which would miss births\n",
 		       init_utsname()->release);
 		return -EINVAL;
 	}
-	if (birth_probe == BIRTH_HASHDANCE || !whole) {
-		birth_probe = BIRTH_HASHDANCE;
-		return 0;
-	}
-	hook_unregister(hd);
-	birth_probe = BIRTH_SCHEDULE;
+	birth_probe = birth_probe == BIRTH_HASHDANCE || !whole ?
+		      BIRTH_HASHDANCE : BIRTH_SCHEDULE;
+	if (birth_probe == BIRTH_SCHEDULE && !twmon_cgroups)
+		hook_unregister(hd);
 	return 0;
 }
 
@@ -706,9 +735,11 @@ int twmon_hooks_register(void)
 		twmon_hooks_unregister();
 		return err;
 	}
-	pr_info("hooks active: %#x of %#x, births at %s\n", twmon_hooks_active(),
-		twmon_hooks_wanted(), hook_symbol(hook_by_pre(
-			birth_probe == BIRTH_HASHDANCE ? hashdance_pre : sched_pre)));
+	pr_info("hooks active: %#x of %#x, births at %s%s\n",
+		twmon_hooks_active(), twmon_hooks_wanted(),
+		hook_symbol(hook_by_pre(birth_probe == BIRTH_HASHDANCE ?
+					hashdance_pre : sched_pre)),
+		twmon_cgroups ? ", cgroups at " TWMON_HASHDANCE : "");
 	return 0;
 }
 

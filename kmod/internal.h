@@ -47,6 +47,7 @@ struct twmon_pcpu {
 	u64 ended_fw2;			/* deaths while in FIN_WAIT2 substate */
 	u64 eaddrnotavail;
 	u64 linger_abort;
+	u64 cgroup_untracked;		/* births no cgroup row could take */
 	struct twmon_ring_part ring[TWMON_RING];
 	u64 lifetime[__TWMON_END_LAST][TWMON_AGE_BUCKETS];
 };
@@ -65,7 +66,7 @@ struct twmon_net {
 	struct net *net;
 	struct twmon_pcpu __percpu *pcpu;
 	struct rhashtable table;	/* table.c: pools and services */
-	atomic_t entries[2];		/* table rows: dests, services */
+	atomic_t entries[3];		/* table rows: dests, services, cgroups */
 	atomic_t gen;			/* rows unlinked: dumps check it */
 	struct delayed_work reap_work;	/* table.c: drops empty rows */
 	unsigned long reap_now;		/* bit 0: a full table asked for it */
@@ -93,6 +94,16 @@ struct twmon_snapshot {
 enum twmon_kind {
 	TWMON_KIND_DEST = 1,
 	TWMON_KIND_SERVICE = 2,
+	TWMON_KIND_CGROUP = 3,		/* laddr holds the cgroup id (cgroup.c) */
+};
+
+/* What a cgroup row counts besides its live sockets (since it was made) */
+enum twmon_cgroup_total {
+	TWMON_CG_ENTERED,
+	TWMON_CG_ENDED,
+	TWMON_CG_EADDRNOTAVAIL,
+	TWMON_CG_LINGER_ABORT,
+	TWMON_CG_TOTALS
 };
 
 /* A row's key; the table is the namespace's own, so no net in it */
@@ -118,10 +129,12 @@ struct twmon_row {
 	struct twmon_key key;
 	u32 high_epoch;			/* pool mark sent in this events epoch */
 	atomic64_t slot[TWMON_ROW_SLOTS];
+	atomic64_t cg_totals[];		/* cgroup rows only (own cache) */
 };
 
 /* main.c */
 extern unsigned int twmon_max_dests, twmon_max_services, twmon_max_entries;
+extern unsigned int twmon_max_cgroups;
 extern atomic_t twmon_stats_interval_ms, twmon_buckets_wm_pct, twmon_pool_wm_pct;
 
 /* netns.c */
@@ -144,6 +157,9 @@ int twmon_table_net_init(struct twmon_net *tn);
 void twmon_table_net_exit(struct twmon_net *tn);
 bool twmon_table_add(struct twmon_net *tn, const struct twmon_key *k,
 		     u32 second, int delta);
+struct twmon_row *twmon_table_row(struct twmon_net *tn,
+				  const struct twmon_key *k, bool make);
+void twmon_row_add(struct twmon_row *e, u32 second, int delta);
 u32 twmon_row_count(const struct twmon_row *e, u32 now_s);
 void twmon_table_move(struct twmon_net *tn, const struct twmon_key *k,
 		      u32 from, u32 to);
@@ -173,6 +189,21 @@ u32 twmon_hooks_active(void);
 u32 twmon_hooks_wanted(void);
 u64 twmon_hooks_missed(void);
 extern bool twmon_counting;
+
+/* cgroup.c */
+extern bool twmon_cgroups;
+int twmon_cgroup_init(void);
+void twmon_cgroup_exit(void);
+void twmon_key_cgroup(struct twmon_key *k, u64 cgid);
+u64 twmon_row_cgroup(const struct twmon_row *e);
+void twmon_cgroup_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
+			struct sock *sk, unsigned long expires);
+void twmon_cgroup_death(struct twmon_net *tn, struct inet_timewait_sock *tw);
+void twmon_cgroup_move(struct twmon_net *tn, struct inet_timewait_sock *tw,
+		       u32 to);
+void twmon_cgroup_event(struct twmon_net *tn, struct sock *sk,
+			enum twmon_cgroup_total t);
+u64 twmon_cgroup_untracked(struct twmon_net *tn);
 
 /* seed.c */
 int twmon_seed(void);

@@ -14,6 +14,7 @@
 unsigned int twmon_max_dests = 16384;
 unsigned int twmon_max_services = 16384;
 unsigned int twmon_max_entries = 65536;
+unsigned int twmon_max_cgroups = 4096;
 atomic_t twmon_stats_interval_ms = ATOMIC_INIT(1000);
 atomic_t twmon_buckets_wm_pct = ATOMIC_INIT(80);
 atomic_t twmon_pool_wm_pct = ATOMIC_INIT(80);
@@ -42,6 +43,8 @@ MODULE_PARM_DESC(max_dests, "outgoing pools tracked per namespace (1..1048576, d
 module_param_cb(max_services, &table_limit_ops, &twmon_max_services, 0444);
 MODULE_PARM_DESC(max_services, "services tracked per namespace (1..1048576, default 16384)");
 module_param_cb(max_entries, &table_limit_ops, &twmon_max_entries, 0444);
+module_param_cb(max_cgroups, &table_limit_ops, &twmon_max_cgroups, 0444);
+MODULE_PARM_DESC(max_cgroups, "cgroups tracked per namespace with cgroups=1 (1..1048576, default 4096)");
 MODULE_PARM_DESC(max_entries, "rows of all namespaces but the initial one, past 64 each (1..1048576, default 65536)");
 
 /* Setup in order, each step undone by the label below it on failure */
@@ -58,6 +61,9 @@ static int __init twmon_init(void)
 	err = twmon_netns_init();
 	if (err)
 		goto err_netns;
+	err = twmon_cgroup_init();
+	if (err)
+		goto err_cgroup;
 	err = twmon_hooks_register();
 	if (err)
 		goto err_hooks;
@@ -76,6 +82,8 @@ err_genl:
 err_seed:
 	twmon_hooks_unregister();
 err_hooks:
+	twmon_cgroup_exit();
+err_cgroup:
 	twmon_netns_exit();
 err_netns:
 	twmon_notify_exit();
@@ -91,6 +99,7 @@ static void __exit twmon_exit(void)
 	twmon_notify_stop();		/* no multicast, no requeue after it */
 	twmon_genl_exit();		/* waits for requests in flight */
 	twmon_hooks_unregister();	/* waits for running handlers */
+	twmon_cgroup_exit();
 	twmon_netns_exit();		/* each namespace's works and rows */
 	twmon_notify_exit();
 	twmon_table_exit();

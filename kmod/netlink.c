@@ -32,6 +32,7 @@ static const struct nla_policy twmon_policy[TWMON_A_MAX + 1] = {
 	[TWMON_A_STATS_INTERVAL_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32, &interval_range),
 	[TWMON_A_BUCKETS_WATERMARK_PCT]	= NLA_POLICY_RANGE(NLA_U32, 1, 100),
 	[TWMON_A_POOL_WATERMARK_PCT]	= NLA_POLICY_RANGE(NLA_U32, 1, 100),
+	[TWMON_A_CGROUP_ID]		= { .type = NLA_U64 },
 };
 
 /* Dump filter and position, kept in cb->ctx between dump calls */
@@ -233,17 +234,23 @@ static int parse_family(struct nlattr **attrs, u8 *family,
 	return 0;
 }
 
+/* .done of a dump over a table: what its .start took, if it got so far */
+static int walk_dump_done(struct twmon_walk *walk, struct net *net)
+{
+	if (walk) {
+		twmon_walk_end(walk);
+		kfree(walk);
+	}
+	if (net)
+		put_net(net);
+	return 0;
+}
+
 static int twmon_table_done(struct netlink_callback *cb)
 {
 	struct twmon_table_dump *d = (void *)cb->ctx;
 
-	if (d->walk) {
-		twmon_walk_end(d->walk);
-		kfree(d->walk);
-	}
-	if (d->net)
-		put_net(d->net);
-	return 0;
+	return walk_dump_done(d->walk, d->net);
 }
 
 static int twmon_table_start(struct netlink_callback *cb, u8 kind,
@@ -364,6 +371,164 @@ static int twmon_dests_dump(struct sk_buff *skb, struct netlink_callback *cb)
 static int twmon_services_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	return twmon_table_dump(skb, cb, TWMON_CMD_GET_SERVICES);
+}
+
+/*
+ * GET_CGROUPS: the cgroup rows, after the row of cgroup 0 (the live
+ * sockets no row counts), worked out at .start so that all add up to the
+ * namespace's live count.
+ */
+struct twmon_cgroup_dump {
+	struct twmon_walk *walk;	/* allocated in .start, freed in .done */
+	struct net *net;		/* held for the dump's lifetime */
+	u64 cgid;			/* the filter, if filtered */
+	u64 untracked;
+	u32 unknown_live;
+	bool filtered, unknown_sent;
+};
+
+static_assert(sizeof(struct twmon_cgroup_dump) <= sizeof_field(struct netlink_callback, ctx));
+
+static int sum_row(struct twmon_row *e, u32 count, void *arg)
+{
+	*(u64 *)arg += count;
+	return 0;
+}
+
+static int twmon_cgroups_start(struct netlink_callback *cb)
+{
+	struct twmon_cgroup_dump *d = (void *)cb->ctx;
+	struct nlattr **attrs = dump_attrs(cb);
+	struct twmon_snapshot *s;
+	struct twmon_net *tn;
+	struct net *net;
+	u64 known = 0;
+
+	memset(d, 0, sizeof(*d));
+	if (!twmon_cgroups) {
+		NL_SET_ERR_MSG(cb->extack,
+			       "sockets are not counted per cgroup: load twmon with cgroups=1");
+		return -EOPNOTSUPP;
+	}
+	if (attrs[TWMON_A_CGROUP_ID]) {
+		d->cgid = nla_get_u64(attrs[TWMON_A_CGROUP_ID]);
+		d->filtered = true;
+	}
+	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	d->walk = kmalloc(sizeof(*d->walk), GFP_KERNEL);
+	if (!s || !d->walk) {
+		kfree(s);
+		kfree(d->walk);
+		d->walk = NULL;
+		return -ENOMEM;
+	}
+	net = request_net(cb->skb, attrs, cb->extack);
+	if (IS_ERR(net)) {
+		kfree(s);
+		kfree(d->walk);
+		d->walk = NULL;
+		return PTR_ERR(net);
+	}
+	tn = twmon_net(net);
+	/* .done runs once .start succeeded: it ends the walk, puts the net */
+	d->net = net;
+	twmon_walk_begin(d->walk, tn, TWMON_KIND_CGROUP);
+	twmon_walk(d->walk, sum_row, &known);
+	twmon_walk_end(d->walk);
+	twmon_snapshot(tn, s);
+	d->unknown_live = s->live > known ? min_t(u64, s->live - known, U32_MAX) : 0;
+	d->untracked = twmon_cgroup_untracked(tn);
+	kfree(s);
+	twmon_walk_begin(d->walk, tn, TWMON_KIND_CGROUP);
+	d->walk->with_empty = true;	/* rows with totals but none live now */
+	return 0;
+}
+
+static void *cgroup_msg(struct sk_buff *skb, struct netlink_callback *cb,
+			u64 cgid, u32 count, struct nlattr **nest)
+{
+	void *hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				cb->nlh->nlmsg_seq, &twmon_family, NLM_F_MULTI,
+				TWMON_CMD_GET_CGROUPS);
+
+	if (!hdr)
+		return NULL;
+	nl_dump_check_consistent(cb, genlmsg_nlhdr(hdr));
+	*nest = nla_nest_start(skb, TWMON_A_ENTRY);
+	if (!*nest ||
+	    nla_put_u64_64bit(skb, TWMON_E_CGROUP_ID, cgid, TWMON_E_PAD) ||
+	    nla_put_u32(skb, TWMON_E_COUNT, count)) {
+		genlmsg_cancel(skb, hdr);
+		return NULL;
+	}
+	return hdr;
+}
+
+static int fill_cgroup(struct twmon_row *e, u32 count, void *arg)
+{
+	static const int attr[TWMON_CG_TOTALS] = {
+		[TWMON_CG_ENTERED] = TWMON_E_ENTERED,
+		[TWMON_CG_ENDED] = TWMON_E_ENDED,
+		[TWMON_CG_EADDRNOTAVAIL] = TWMON_E_CONNECT_EADDRNOTAVAIL,
+		[TWMON_CG_LINGER_ABORT] = TWMON_E_LINGER_ABORT,
+	};
+	const struct table_fill *f = arg;
+	const struct twmon_cgroup_dump *d = (void *)f->cb->ctx;
+	u64 cgid = twmon_row_cgroup(e);
+	struct nlattr *nest;
+	void *hdr;
+	int t;
+
+	if (d->filtered && d->cgid != cgid)
+		return 0;
+	hdr = cgroup_msg(f->skb, f->cb, cgid, count, &nest);
+	if (!hdr)
+		return -EMSGSIZE;
+	for (t = 0; t < TWMON_CG_TOTALS; t++) {
+		if (nla_put_u64_64bit(f->skb, attr[t],
+				      atomic64_read(&e->cg_totals[t]),
+				      TWMON_E_PAD)) {
+			genlmsg_cancel(f->skb, hdr);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(f->skb, nest);
+	genlmsg_end(f->skb, hdr);
+	return 0;
+}
+
+static int twmon_cgroups_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct twmon_cgroup_dump *d = (void *)cb->ctx;
+	struct twmon_walk *w = d->walk;
+	struct table_fill f = { skb, cb, NULL, TWMON_CMD_GET_CGROUPS };
+	struct nlattr *nest;
+	void *hdr;
+
+	cb->seq = atomic_read(&w->tn->gen) + w->resizes + 1;
+	if (!d->unknown_sent && (!d->filtered || !d->cgid)) {
+		hdr = cgroup_msg(skb, cb, 0, d->unknown_live, &nest);
+		if (!hdr ||
+		    nla_put_u64_64bit(skb, TWMON_E_UNTRACKED, d->untracked,
+				      TWMON_E_PAD)) {
+			if (hdr)
+				genlmsg_cancel(skb, hdr);
+			return skb->len;
+		}
+		nla_nest_end(skb, nest);
+		genlmsg_end(skb, hdr);
+	}
+	d->unknown_sent = true;
+	if (!d->filtered || d->cgid)
+		twmon_walk(w, fill_cgroup, &f);
+	return skb->len;
+}
+
+static int twmon_cgroups_done(struct netlink_callback *cb)
+{
+	struct twmon_cgroup_dump *d = (void *)cb->ctx;
+
+	return walk_dump_done(d->walk, d->net);
 }
 
 static int twmon_socks_done(struct netlink_callback *cb)
@@ -576,6 +741,8 @@ static int twmon_get_config(struct sk_buff *skb, struct genl_info *info)
 			atomic_read(&twmon_stats_interval_ms)) ||
 	    nla_put_u32(msg, TWMON_A_MAX_DESTS, twmon_max_dests) ||
 	    nla_put_u32(msg, TWMON_A_MAX_SERVICES, twmon_max_services) ||
+	    nla_put_u8(msg, TWMON_A_CGROUPS, twmon_cgroups) ||
+	    nla_put_u32(msg, TWMON_A_MAX_CGROUPS, twmon_max_cgroups) ||
 	    nla_put_u32(msg, TWMON_A_MAX_ENTRIES, twmon_max_entries) ||
 	    nla_put_u64_64bit(msg, TWMON_A_PURGED_DEAD_NETNS, purged,
 			      TWMON_A_PAD) ||
@@ -649,6 +816,12 @@ static const struct genl_ops twmon_ops[] = {
 	{
 		.cmd = TWMON_CMD_GET_CONFIG,
 		.doit = twmon_get_config,
+	},
+	{
+		.cmd = TWMON_CMD_GET_CGROUPS,
+		.start = twmon_cgroups_start,
+		.dumpit = twmon_cgroups_dump,
+		.done = twmon_cgroups_done,
 	},
 	{
 		.cmd = TWMON_CMD_SET_CONFIG,

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * twmon: the live tables (outgoing pools and services), one rhashtable per
- * network namespace for both kinds. Lookups are lockless under RCU; a row
+ * twmon: the live tables (outgoing pools, services and, with cgroups=1,
+ * cgroups), one rhashtable per network namespace for every kind. Lookups are lockless under RCU; a row
  * counts its sockets by expiry in tagged slots (internal.h), so a probe hit
  * the kernel missed is wrong for at most that socket's life. Rows are
  * never freed by the probes: a per-namespace work drops the empty ones.
  *
- * Capacity: each namespace has its own limits (max_dests, max_services).
+ * Capacity: each namespace has its own limits (max_dests, max_services,
+ * max_cgroups).
  * Rows of namespaces other than the initial one also draw on one host-wide
  * bound (max_entries) past a small reserve each, so no namespace can take
  * the initial one's room and memory stays bounded.
@@ -20,6 +21,7 @@
 #define TWMON_REAP_DELAY	(16 * HZ)
 
 static struct kmem_cache *twmon_row_cache;
+static struct kmem_cache *twmon_cgroup_row_cache;	/* rows with cg_totals */
 static struct workqueue_struct *twmon_table_wq;
 static atomic_t twmon_entries_shared;	/* rows charged to max_entries */
 
@@ -30,14 +32,26 @@ static const struct rhashtable_params twmon_row_params = {
 	.automatic_shrinking = true,
 };
 
+static struct kmem_cache *row_cache(u8 kind)
+{
+	return kind == TWMON_KIND_CGROUP ? twmon_cgroup_row_cache : twmon_row_cache;
+}
+
 static inline int kind_index(u8 kind)
 {
-	return kind == TWMON_KIND_DEST ? 0 : 1;
+	return kind - TWMON_KIND_DEST;	/* entries[]: dests, services, cgroups */
 }
 
 static unsigned int kind_limit(u8 kind)
 {
-	return kind == TWMON_KIND_DEST ? twmon_max_dests : twmon_max_services;
+	switch (kind) {
+	case TWMON_KIND_DEST:
+		return twmon_max_dests;
+	case TWMON_KIND_SERVICE:
+		return twmon_max_services;
+	default:
+		return twmon_max_cgroups;
+	}
 }
 
 /* The row slots that can hold live sockets at second now_s: their tags */
@@ -72,7 +86,7 @@ u32 twmon_row_count(const struct twmon_row *e, u32 now_s)
 }
 
 /* Add delta sockets expiring in second `second` to row e */
-static void row_add(struct twmon_row *e, u32 second, int delta)
+void twmon_row_add(struct twmon_row *e, u32 second, int delta)
 {
 	u32 tag = second / TWMON_ROW_SLOT_S;
 	atomic64_t *slot = &e->slot[tag % TWMON_ROW_SLOTS];
@@ -116,48 +130,58 @@ static struct twmon_row *lookup(struct twmon_net *tn, const struct twmon_key *k)
 }
 
 /*
- * Count delta sockets expiring in second `second` under key k (delta < 0:
- * they ended). A birth (delta > 0) makes the row if there is none. False
- * if the socket could not be counted: no row for a death, or for a birth
- * a full table or no memory (the caller counts it as untracked).
- * Any context; callers hold no lock of ours.
+ * The row of key k, made if `make` and there is none. NULL: no row, or
+ * for a new one a full table or no memory. The caller holds
+ * rcu_read_lock(), under which the row stays; any context, no lock of ours.
  */
-bool twmon_table_add(struct twmon_net *tn, const struct twmon_key *k,
-		     u32 second, int delta)
+struct twmon_row *twmon_table_row(struct twmon_net *tn,
+				  const struct twmon_key *k, bool make)
 {
 	struct twmon_row *e, *old;
 
-	rcu_read_lock();
 	e = lookup(tn, k);
-	if (e || delta < 0)
-		goto out;
+	if (e || !make)
+		return e;
 	if (!charge_row(tn, k->kind)) {
 		/* full: drop the empty rows now (once a second at most) */
 		if (time_after_eq(jiffies, READ_ONCE(tn->reap_full_at)) &&
 		    !test_and_set_bit(0, &tn->reap_now))
 			mod_delayed_work(twmon_table_wq, &tn->reap_work, 0);
-		goto out;
+		return NULL;
 	}
-	e = kmem_cache_zalloc(twmon_row_cache, GFP_ATOMIC | __GFP_NOWARN);
+	e = kmem_cache_zalloc(row_cache(k->kind), GFP_ATOMIC | __GFP_NOWARN);
 	if (!e) {
 		uncharge_row(tn, k->kind);
-		goto out;
+		return NULL;
 	}
 	e->key = *k;
 	old = rhashtable_lookup_get_insert_fast(&tn->table, &e->node,
 						twmon_row_params);
 	if (old) {
 		/* another CPU made it first, or the table said no */
-		kmem_cache_free(twmon_row_cache, e);
+		kmem_cache_free(row_cache(k->kind), e);
 		uncharge_row(tn, k->kind);
-		e = IS_ERR(old) ? NULL : old;
-	} else {
-		queue_delayed_work(twmon_table_wq, &tn->reap_work,
-				   TWMON_REAP_DELAY);
+		return IS_ERR(old) ? NULL : old;
 	}
-out:
+	queue_delayed_work(twmon_table_wq, &tn->reap_work, TWMON_REAP_DELAY);
+	return e;
+}
+
+/*
+ * Count delta sockets expiring in second `second` under key k (delta < 0:
+ * they ended). A birth (delta > 0) makes the row if there is none. False
+ * if the socket could not be counted: no row for a death, or for a birth
+ * a full table or no memory (the caller counts it as untracked).
+ */
+bool twmon_table_add(struct twmon_net *tn, const struct twmon_key *k,
+		     u32 second, int delta)
+{
+	struct twmon_row *e;
+
+	rcu_read_lock();
+	e = twmon_table_row(tn, k, delta > 0);
 	if (e)
-		row_add(e, second, delta);
+		twmon_row_add(e, second, delta);
 	rcu_read_unlock();
 	return e;
 }
@@ -171,15 +195,17 @@ void twmon_table_move(struct twmon_net *tn, const struct twmon_key *k,
 	rcu_read_lock();
 	e = lookup(tn, k);
 	if (e) {
-		row_add(e, from, -1);
-		row_add(e, to, 1);
+		twmon_row_add(e, from, -1);
+		twmon_row_add(e, to, 1);
 	}
 	rcu_read_unlock();
 }
 
 static void free_row_rcu(struct rcu_head *head)
 {
-	kmem_cache_free(twmon_row_cache, container_of(head, struct twmon_row, rcu));
+	struct twmon_row *e = container_of(head, struct twmon_row, rcu);
+
+	kmem_cache_free(row_cache(e->key.kind), e);
 }
 
 /*
@@ -233,7 +259,8 @@ static void twmon_reap_fn(struct work_struct *work)
 		WRITE_ONCE(tn->reap_full_at, jiffies + HZ);
 		clear_bit(0, &tn->reap_now);
 	}
-	if (atomic_read(&tn->entries[0]) || atomic_read(&tn->entries[1]))
+	if (atomic_read(&tn->entries[0]) || atomic_read(&tn->entries[1]) ||
+	    atomic_read(&tn->entries[2]))
 		queue_delayed_work(twmon_table_wq, &tn->reap_work,
 				   TWMON_REAP_DELAY);
 }
@@ -250,7 +277,7 @@ static void free_row(void *ptr, void *arg)
 	struct twmon_row *e = ptr;
 
 	uncharge_row(tn, e->key.kind);
-	kmem_cache_free(twmon_row_cache, e);
+	kmem_cache_free(row_cache(e->key.kind), e);
 }
 
 /* From the namespace's exit: no probe, walk or work can see it any more */
@@ -322,10 +349,14 @@ void twmon_walk_end(struct twmon_walk *w)
 int twmon_table_init(void)
 {
 	twmon_row_cache = KMEM_CACHE(twmon_row, 0);
-	if (!twmon_row_cache)
-		return -ENOMEM;
+	twmon_cgroup_row_cache = kmem_cache_create("twmon_cgroup_row",
+		sizeof(struct twmon_row) + TWMON_CG_TOTALS * sizeof(atomic64_t),
+		__alignof__(struct twmon_row), 0, NULL);
 	twmon_table_wq = alloc_workqueue("twmon_reap", WQ_UNBOUND, 0);
-	if (!twmon_table_wq) {
+	if (!twmon_row_cache || !twmon_cgroup_row_cache || !twmon_table_wq) {
+		if (twmon_table_wq)
+			destroy_workqueue(twmon_table_wq);
+		kmem_cache_destroy(twmon_cgroup_row_cache);
 		kmem_cache_destroy(twmon_row_cache);
 		return -ENOMEM;
 	}
@@ -337,5 +368,6 @@ void twmon_table_exit(void)
 {
 	destroy_workqueue(twmon_table_wq);
 	rcu_barrier();		/* call_rcu() frees */
+	kmem_cache_destroy(twmon_cgroup_row_cache);
 	kmem_cache_destroy(twmon_row_cache);
 }

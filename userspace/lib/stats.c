@@ -38,6 +38,8 @@ static struct nla_policy attr_policy[TWMON_A_MAX + 1] = {
 	[TWMON_A_MISSED] = U64,
 	[TWMON_A_SEQ] = U64,
 	[TWMON_A_EVENT] = NEST,
+	[TWMON_A_CGROUPS] = U8,
+	[TWMON_A_MAX_CGROUPS] = U32,
 };
 
 static const char *const attr_names[TWMON_A_MAX + 1] = {
@@ -55,6 +57,8 @@ static const char *const attr_names[TWMON_A_MAX + 1] = {
 	[TWMON_A_MISSED] = "TWMON_A_MISSED",
 	[TWMON_A_SEQ] = "TWMON_A_SEQ",
 	[TWMON_A_EVENT] = "TWMON_A_EVENT",
+	[TWMON_A_CGROUPS] = "TWMON_A_CGROUPS",
+	[TWMON_A_MAX_CGROUPS] = "TWMON_A_MAX_CGROUPS",
 };
 
 static struct nla_policy stat_policy[TWMON_S_MAX + 1] = {
@@ -121,9 +125,21 @@ static const char *const end_names[TWMON_END_MAX + 1] = {
 };
 
 static struct nla_policy entry_policy[TWMON_E_MAX + 1] = {
-	[TWMON_E_FAMILY] = U8,	      [TWMON_E_LOCAL_ADDR] = ADDR,  [TWMON_E_LOCAL_PORT] = U16,
-	[TWMON_E_REMOTE_ADDR] = ADDR, [TWMON_E_REMOTE_PORT] = U16,  [TWMON_E_COUNT] = U32,
-	[TWMON_E_SUBSTATE] = U8,      [TWMON_E_REMAINING_MS] = U32, [TWMON_E_AGE_MS] = U32,
+	[TWMON_E_FAMILY] = U8,
+	[TWMON_E_LOCAL_ADDR] = ADDR,
+	[TWMON_E_LOCAL_PORT] = U16,
+	[TWMON_E_REMOTE_ADDR] = ADDR,
+	[TWMON_E_REMOTE_PORT] = U16,
+	[TWMON_E_COUNT] = U32,
+	[TWMON_E_SUBSTATE] = U8,
+	[TWMON_E_REMAINING_MS] = U32,
+	[TWMON_E_AGE_MS] = U32,
+	[TWMON_E_CGROUP_ID] = U64,
+	[TWMON_E_ENTERED] = U64,
+	[TWMON_E_ENDED] = U64,
+	[TWMON_E_CONNECT_EADDRNOTAVAIL] = U64,
+	[TWMON_E_LINGER_ABORT] = U64,
+	[TWMON_E_UNTRACKED] = U64,
 };
 
 static const char *const entry_names[TWMON_E_MAX + 1] = {
@@ -136,6 +152,12 @@ static const char *const entry_names[TWMON_E_MAX + 1] = {
 	[TWMON_E_SUBSTATE] = "TWMON_E_SUBSTATE",
 	[TWMON_E_REMAINING_MS] = "TWMON_E_REMAINING_MS",
 	[TWMON_E_AGE_MS] = "TWMON_E_AGE_MS",
+	[TWMON_E_CGROUP_ID] = "TWMON_E_CGROUP_ID",
+	[TWMON_E_ENTERED] = "TWMON_E_ENTERED",
+	[TWMON_E_ENDED] = "TWMON_E_ENDED",
+	[TWMON_E_CONNECT_EADDRNOTAVAIL] = "TWMON_E_CONNECT_EADDRNOTAVAIL",
+	[TWMON_E_LINGER_ABORT] = "TWMON_E_LINGER_ABORT",
+	[TWMON_E_UNTRACKED] = "TWMON_E_UNTRACKED",
 };
 
 static struct nla_policy event_policy[TWMON_V_MAX + 1] = {
@@ -418,9 +440,11 @@ static int parse_entry(const struct nlmsghdr *nlh, uint8_t cmd, int nest_type, c
 	    (err_ = require(&ent, et, req, err, errlen)))
 		return err_;
 
-	e->family = nla_get_u8(et[TWMON_E_FAMILY]);
-	if (!tw_family_name(e->family))
-		return bad(err, errlen, "%s: unknown address family %u", what, e->family);
+	if (et[TWMON_E_FAMILY]) {
+		e->family = nla_get_u8(et[TWMON_E_FAMILY]);
+		if (!tw_family_name(e->family))
+			return bad(err, errlen, "%s: unknown address family %u", what, e->family);
+	}
 	if (et[TWMON_E_LOCAL_ADDR] &&
 	    (err_ = get_addr(&ent, et, TWMON_E_LOCAL_ADDR, e->family, e->laddr, err, errlen)))
 		return err_;
@@ -442,6 +466,18 @@ static int parse_entry(const struct nlmsghdr *nlh, uint8_t cmd, int nest_type, c
 		e->remaining_ms = nla_get_u32(et[TWMON_E_REMAINING_MS]);
 	if (et[TWMON_E_AGE_MS])
 		e->age_ms = nla_get_u32(et[TWMON_E_AGE_MS]);
+	if (et[TWMON_E_CGROUP_ID])
+		e->cgroup_id = nla_get_u64(et[TWMON_E_CGROUP_ID]);
+	if (et[TWMON_E_ENTERED])
+		e->entered = nla_get_u64(et[TWMON_E_ENTERED]);
+	if (et[TWMON_E_ENDED])
+		e->ended = nla_get_u64(et[TWMON_E_ENDED]);
+	if (et[TWMON_E_CONNECT_EADDRNOTAVAIL])
+		e->eaddrnotavail = nla_get_u64(et[TWMON_E_CONNECT_EADDRNOTAVAIL]);
+	if (et[TWMON_E_LINGER_ABORT])
+		e->linger_abort = nla_get_u64(et[TWMON_E_LINGER_ABORT]);
+	if (et[TWMON_E_UNTRACKED])
+		e->untracked = nla_get_u64(et[TWMON_E_UNTRACKED]);
 	return 0;
 }
 
@@ -460,6 +496,14 @@ int tw_parse_service(const struct nlmsghdr *nlh, struct tw_entry *e, char *err, 
 				   TWMON_E_COUNT, 0 };
 
 	return parse_entry(nlh, TWMON_CMD_GET_SERVICES, TWMON_A_ENTRY, "GET_SERVICES reply", req, e,
+			   err, errlen);
+}
+
+int tw_parse_cgroup(const struct nlmsghdr *nlh, struct tw_entry *e, char *err, size_t errlen)
+{
+	static const int req[] = { TWMON_E_CGROUP_ID, TWMON_E_COUNT, 0 };
+
+	return parse_entry(nlh, TWMON_CMD_GET_CGROUPS, TWMON_A_ENTRY, "GET_CGROUPS reply", req, e,
 			   err, errlen);
 }
 
@@ -585,6 +629,10 @@ int tw_parse_config(const struct nlmsghdr *nlh, struct tw_config *c, char *err, 
 		c->purged_dead_netns = nla_get_u64(tb[TWMON_A_PURGED_DEAD_NETNS]);
 	if (tb[TWMON_A_MISSED])
 		c->missed = nla_get_u64(tb[TWMON_A_MISSED]);
+	if (tb[TWMON_A_CGROUPS])
+		c->cgroups = nla_get_u8(tb[TWMON_A_CGROUPS]);
+	if (tb[TWMON_A_MAX_CGROUPS])
+		c->max_cgroups = nla_get_u32(tb[TWMON_A_MAX_CGROUPS]);
 	return 0;
 }
 

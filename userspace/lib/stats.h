@@ -29,7 +29,7 @@ struct tw_stats {
 	uint64_t lifetime[__TWMON_END_LAST][TWMON_AGE_BUCKETS];
 };
 
-/* One row of GET_DESTS, GET_SERVICES or GET_SOCKS; unused fields are 0 */
+/* One row of GET_DESTS, GET_SERVICES, GET_SOCKS or GET_CGROUPS; unused fields are 0 */
 struct tw_entry {
 	uint8_t family;
 	uint8_t substate; /* TCP_TIME_WAIT (6) or TCP_FIN_WAIT2 (5) */
@@ -37,6 +37,8 @@ struct tw_entry {
 	uint8_t laddr[16], raddr[16];
 	uint32_t count;
 	uint32_t remaining_ms, age_ms;
+	/* GET_CGROUPS: totals since the row was made; untracked in the 0 row only */
+	uint64_t cgroup_id, entered, ended, eaddrnotavail, linger_abort, untracked;
 };
 
 struct tw_config {
@@ -44,6 +46,8 @@ struct tw_config {
 	uint32_t hooks, hooks_wanted;
 	uint32_t stats_interval_ms, max_dests, max_services;
 	uint64_t purged_dead_netns, missed;
+	uint8_t cgroups; /* module parameter: counted per cgroup */
+	uint32_t max_cgroups;
 };
 
 /*
@@ -53,6 +57,7 @@ struct tw_config {
 int tw_parse_stats(const struct nlmsghdr *nlh, struct tw_stats *s, char *err, size_t errlen);
 int tw_parse_dest(const struct nlmsghdr *nlh, struct tw_entry *e, char *err, size_t errlen);
 int tw_parse_service(const struct nlmsghdr *nlh, struct tw_entry *e, char *err, size_t errlen);
+int tw_parse_cgroup(const struct nlmsghdr *nlh, struct tw_entry *e, char *err, size_t errlen);
 int tw_parse_sock(const struct nlmsghdr *nlh, struct tw_entry *e, char *err, size_t errlen);
 int tw_parse_config(const struct nlmsghdr *nlh, struct tw_config *c, char *err, size_t errlen);
 /* A "stats" group message (TWMON_CMD_STATS_NOTIFY): as GET_STATS plus TWMON_A_SEQ */

@@ -13,6 +13,7 @@
 #include <linux/twmon.h>
 
 #include "addr.h"
+#include "cgroups.h"
 #include "fetch.h"
 #include "live.h"
 #include "netns.h"
@@ -185,6 +186,8 @@ static const struct command commands[] = {
 	  "outgoing port pools by remote address and port, largest first" },
 	{ "services", cmd_services, OPT_TOP | OPT_FAMILY | OPT_SRC | OPT_SPORT, false,
 	  "local services (address and port), largest first" },
+	{ "cgroups", tw_cmd_cgroups, OPT_TOP, false,
+	  "which cgroup (service, container) made the live sockets (module cgroups=1)" },
 	{ "ages", cmd_ages, 0, true, "age histogram of the live TIME_WAIT sockets" },
 	{ "socks", cmd_socks, OPT_FAMILY | OPT_SRC | OPT_SPORT | OPT_DST | OPT_DPORT | OPT_STATE,
 	  false, "every live TIME_WAIT socket, filtered in the kernel" },
@@ -214,7 +217,8 @@ static void usage(FILE *f)
 		   "  -V, --version      versions of tw-stat and of the loaded module\n"
 		   "  -h, --help         this text\n"
 		   "\nCommand options:\n"
-		   "  --top N|all        rows of dests, services (text: 20, JSON: all), watch (5)\n"
+		   "  --top N|all        rows of dests, services, cgroups (text: 20, JSON: all),\n"
+		   "                     watch (5)\n"
 		   "  --family inet|inet6           dests, services, socks\n"
 		   "  --src ADDR, --sport PORT      services, socks: local end\n"
 		   "  --dst ADDR, --dport PORT      dests, socks: remote end\n"

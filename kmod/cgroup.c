@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * twmon: which cgroup (v2) made each TIME_WAIT socket (module parameter
+ * cgroups=1).
+ *
+ * A timewait socket has no owner: its cgroup is read from the full socket
+ * at the moment it enters TIME_WAIT (the hashdance probe, which has both)
+ * and counted in a cgroup row of the namespace's table (table.c, kind
+ * TWMON_KIND_CGROUP), by expiry second like every row. Its death must find
+ * the same row without anything written into the socket, so the pair
+ * (socket, cgroup) is kept in a side table of its own: open addressing in
+ * buckets of TWMON_OWNER_WAYS slots (one cache line each), claimed with
+ * cmpxchg, no lock, nothing allocated after load. A socket that finds no
+ * free slot, or no row, is not attributed: the namespace's live count
+ * less every cgroup's live is reported as cgroup 0, "unknown", so the
+ * cgroups always add up to sockstat's figure. A slot whose socket's death
+ * was missed (a kprobe hit the kernel dropped) is taken back once its
+ * expiry is long past.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cgroup.h>
+#include <linux/log2.h>
+#include <linux/vmalloc.h>
+#include <net/sock.h>
+#include "internal.h"
+
+#define TWMON_OWNER_WAYS	4	/* 32-byte slots: two cache lines */
+#define TWMON_OWNER_STALE_S	(TCP_TIMEWAIT_LEN / HZ + TWMON_SLACK_S + 2 * TWMON_ROW_SLOT_S)
+
+struct twmon_owner {
+	unsigned long tw;		/* the socket (compared only), 0: free */
+	u64 cgid;
+	u32 second;			/* expiry second its row counts it in */
+	u32 unused;
+} __aligned(32);
+
+bool twmon_cgroups;
+module_param_named(cgroups, twmon_cgroups, bool, 0444);
+MODULE_PARM_DESC(cgroups, "count TIME_WAIT sockets per cgroup v2 (0 or 1, default 0): one more probe hit per socket");
+
+static unsigned int twmon_cgroup_sockets = 131072;
+
+static struct twmon_owner *owners;
+static unsigned long owners_mask;	/* buckets - 1 */
+
+static int cgroup_sockets_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+
+	if (kstrtouint(val, 0, &v) || v < 1024 || v > (1U << 24)) {
+		pr_err("cgroup_sockets=%s is invalid: must be 1024 .. %u\n",
+		       val, 1U << 24);
+		return -EINVAL;
+	}
+	twmon_cgroup_sockets = roundup_pow_of_two(v);
+	return 0;
+}
+
+static const struct kernel_param_ops cgroup_sockets_ops = {
+	.set = cgroup_sockets_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(cgroup_sockets, &cgroup_sockets_ops, &twmon_cgroup_sockets, 0444);
+MODULE_PARM_DESC(cgroup_sockets, "TIME_WAIT sockets whose cgroup is kept at once, host-wide, 32 bytes each (1024..16777216, rounded up to a power of 2, default 131072)");
+
+/* The cgroup v2 id of a full socket, 0 if it cannot be known */
+static u64 sk_cgroup_id(struct sock *sk)
+{
+#ifdef CONFIG_SOCK_CGROUP_DATA
+	return cgroup_id(sock_cgroup_ptr(&sk->sk_cgrp_data));
+#else
+	return 0;
+#endif
+}
+
+void twmon_key_cgroup(struct twmon_key *k, u64 cgid)
+{
+	memset(k, 0, sizeof(*k));
+	k->kind = TWMON_KIND_CGROUP;
+	memcpy(&k->laddr, &cgid, sizeof(cgid));
+}
+
+u64 twmon_row_cgroup(const struct twmon_row *e)
+{
+	u64 cgid;
+
+	memcpy(&cgid, &e->key.laddr, sizeof(cgid));
+	return cgid;
+}
+
+static struct twmon_owner *bucket_of(const struct inet_timewait_sock *tw)
+{
+	return owners + (hash_ptr(tw, 32) & owners_mask) * TWMON_OWNER_WAYS;
+}
+
+static struct twmon_owner *owner_find(const struct inet_timewait_sock *tw)
+{
+	struct twmon_owner *o = bucket_of(tw);
+	int i;
+
+	for (i = 0; i < TWMON_OWNER_WAYS; i++, o++)
+		if (READ_ONCE(o->tw) == (unsigned long)tw)
+			return o;
+	return NULL;
+}
+
+/* A slot for tw: its own stale one, a free one or one long past expiry */
+static struct twmon_owner *owner_claim(const struct inet_timewait_sock *tw,
+				       u32 now_s)
+{
+	struct twmon_owner *b = bucket_of(tw), *o;
+	int i;
+
+	o = owner_find(tw);	/* same address, earlier socket: death missed */
+	if (o)
+		return o;
+	for (i = 0, o = b; i < TWMON_OWNER_WAYS; i++, o++) {
+		unsigned long old = READ_ONCE(o->tw);
+
+		if (old && (s32)(now_s - READ_ONCE(o->second)) <
+			   TWMON_OWNER_STALE_S)
+			continue;
+		if (cmpxchg(&o->tw, old, (unsigned long)tw) == old)
+			return o;
+	}
+	return NULL;
+}
+
+static void count_total(struct twmon_row *e, enum twmon_cgroup_total t)
+{
+	atomic64_inc(&e->cg_totals[t]);
+}
+
+/*
+ * Birth: tw enters TIME_WAIT from sk, its timer set to expire at
+ * `expires`. From the hashdance probe, before the socket is hashed: its
+ * death cannot race with this.
+ */
+void twmon_cgroup_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
+			struct sock *sk, unsigned long expires)
+{
+	u32 second = twmon_expiry_second(expires);
+	struct twmon_owner *o;
+	struct twmon_row *e;
+	struct twmon_key k;
+	u64 cgid = sk_cgroup_id(sk);
+
+	if (!cgid)
+		return;		/* unknown: counted as cgroup 0 */
+	twmon_key_cgroup(&k, cgid);
+	rcu_read_lock();
+	o = owner_claim(tw, twmon_expiry_second(jiffies));
+	e = o ? twmon_table_row(tn, &k, true) : NULL;
+	if (!e) {
+		if (o)
+			WRITE_ONCE(o->tw, 0);
+		this_cpu_inc(tn->pcpu->cgroup_untracked);
+		goto out;
+	}
+	WRITE_ONCE(o->cgid, cgid);
+	WRITE_ONCE(o->second, second);
+	twmon_row_add(e, second, 1);
+	count_total(e, TWMON_CG_ENTERED);
+out:
+	rcu_read_unlock();
+}
+
+/* Death (inet_twsk_kill()): the row that counted tw, if any, lets it go */
+void twmon_cgroup_death(struct twmon_net *tn, struct inet_timewait_sock *tw)
+{
+	struct twmon_owner *o = owner_find(tw);
+	struct twmon_row *e;
+	struct twmon_key k;
+
+	if (!o)
+		return;
+	twmon_key_cgroup(&k, READ_ONCE(o->cgid));
+	rcu_read_lock();
+	e = twmon_table_row(tn, &k, false);
+	if (e) {
+		twmon_row_add(e, READ_ONCE(o->second), -1);
+		count_total(e, TWMON_CG_ENDED);
+	}
+	rcu_read_unlock();
+	WRITE_ONCE(o->tw, 0);
+}
+
+/* Re-armed into another row slot: its count follows (see sched_pre()) */
+void twmon_cgroup_move(struct twmon_net *tn, struct inet_timewait_sock *tw,
+		       u32 to)
+{
+	struct twmon_owner *o = owner_find(tw);
+	struct twmon_key k;
+	u32 from;
+
+	if (!o)
+		return;
+	from = READ_ONCE(o->second);
+	if (from / TWMON_ROW_SLOT_S == to / TWMON_ROW_SLOT_S)
+		return;
+	twmon_key_cgroup(&k, READ_ONCE(o->cgid));
+	twmon_table_move(tn, &k, from, to);
+	WRITE_ONCE(o->second, to);
+}
+
+/* An event of a full socket's cgroup: EADDRNOTAVAIL, an SO_LINGER abort */
+void twmon_cgroup_event(struct twmon_net *tn, struct sock *sk,
+			enum twmon_cgroup_total t)
+{
+	u64 cgid = sk_cgroup_id(sk);
+	struct twmon_row *e;
+	struct twmon_key k;
+
+	if (!cgid)
+		return;
+	twmon_key_cgroup(&k, cgid);
+	rcu_read_lock();
+	e = twmon_table_row(tn, &k, true);
+	if (e)
+		count_total(e, t);
+	rcu_read_unlock();
+}
+
+int twmon_cgroup_init(void)
+{
+	unsigned long n = twmon_cgroup_sockets;
+
+	if (!twmon_cgroups)
+		return 0;
+	owners = vzalloc(array_size(n, sizeof(*owners)));
+	if (!owners) {
+		pr_err("cgroups=1: cannot allocate %lu bytes for cgroup_sockets=%lu\n",
+		       n * sizeof(*owners), n);
+		return -ENOMEM;
+	}
+	owners_mask = n / TWMON_OWNER_WAYS - 1;
+	return 0;
+}
+
+/* After the probes are gone */
+void twmon_cgroup_exit(void)
+{
+	vfree(owners);
+	owners = NULL;
+}
+
+/* Births of a known cgroup that found no room (counted under cgroup 0) */
+u64 twmon_cgroup_untracked(struct twmon_net *tn)
+{
+	u64 n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += READ_ONCE(per_cpu_ptr(tn->pcpu, cpu)->cgroup_untracked);
+	return n;
+}

@@ -1,0 +1,137 @@
+#!/bin/sh
+# Per-cgroup attribution (cgroups=1): two cgroups, one like a systemd
+# service and one nested like a container, each make their own TIME_WAIT;
+# each cgroup's figures equal its own load generator's, the cgroups add up
+# to sockstat, a process moved mid-flood is counted where each socket was
+# made, and a removed cgroup keeps its counts while its sockets live.
+. /twmon/tests/vm/lib.sh
+. /twmon/tests/vm/tw.sh
+own_netns
+
+CG=/sys/fs/cgroup
+[ -e $CG/cgroup.procs ] || mount -t cgroup2 none $CG || skip "no cgroup2 file system"
+[ -e $CG/cgroup.procs ] || skip "$CG is not cgroup2"
+ID=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+SVC=api.service
+BOX=box/docker-$ID.scope
+for c in $SVC box $BOX moved-from moved-to; do
+	rmdir $CG/$BOX $CG/box $CG/$c 2>/dev/null
+done
+mkdir -p $CG/$SVC $CG/$BOX $CG/moved-from $CG/moved-to
+
+# sh -c "$IN_CG" DIR CMD...: run CMD as a process of cgroup DIR (its own
+# pid, so that a background one can be killed and moved)
+IN_CG='echo $$ >"$0/cgroup.procs" && exec "$@"'
+cg_id() { stat -c %i "$CG/$1"; }
+# cgf ID FIELD: a figure of one cgroup from tw-stat cgroups -j
+# (0 for a row that is not there); cgpath ID: its path, null if none
+cgf() { jq -r --argjson id "$1" "[.[] | select(.cgroup_id == \$id)][0].$2 // 0" /tmp/cg.json; }
+cgpath() { jq -r --argjson id "$1" '[.[] | select(.cgroup_id == $id)][0].path' /tmp/cg.json; }
+cgroups_json() { tw-stat -j cgroups >/tmp/cg.json || fail "tw-stat cgroups failed: $(cat /tmp/cg.json)"; }
+
+N=$((400 / ${TWMON_SLOW:-1}))
+sysctl -qw net.ipv4.ip_local_port_range="40000 40199"
+sysctl -qw net.ipv4.tcp_tw_reuse=0
+kernel_log_mark
+load_twmon cgroups=1
+dmesg | grep -q 'cgroups at inet_twsk_hashdance' || fail "load line names no cgroup probe: $(dmesg | grep twmon | tail -n 2)"
+svc=$(cg_id $SVC)
+box=$(cg_id $BOX)
+tw0=$(nstat_abs TcpExtTW)
+
+# The service: a server that closes first (its sockets, cloned from its
+# listener, are in its cgroup); its clients run in the root cgroup
+rm -f /tmp/ready
+sh -c "$IN_CG" $CG/$SVC tw-load server --port 8080 --close server --ready-file /tmp/ready >/tmp/svc.json 2>/dev/null &
+SVC_PID=$!
+i=0
+while [ ! -e /tmp/ready ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+client --connect 127.0.0.1:8080 --count $N --concurrency 8 --close server >/dev/null
+kill $SVC_PID
+wait $SVC_PID
+served=$(jq .served /tmp/svc.json)
+assert_eq "service connections" $N "$served"
+settle
+tw_svc=$(( $(nstat_abs TcpExtTW) - tw0 ))
+[ "$tw_svc" = 0 ] && tw_svc=$served	# 5.10 counts expiries (see 10-server-close-v4)
+
+# The container: SO_LINGER 0 aborts, then client closes until the ports
+# toward one destination run out (200 in the range)
+start_server --port 8083 --close client
+sh -c "$IN_CG" $CG/$BOX tw-load client --connect 127.0.0.1:8083 --count 50 --close client --linger0 >/tmp/linger.json 2>/dev/null
+sh -c "$IN_CG" $CG/$BOX tw-load client --connect 127.0.0.1:8083 --count 300 --close client >/tmp/box.json 2>/dev/null
+stop_server
+settle
+aborts=$(jq .completed /tmp/linger.json)
+box_done=$(jq .completed /tmp/box.json)
+box_fail=$(jq .eaddrnotavail /tmp/box.json)
+[ "$box_fail" -gt 0 ] || fail "the container's client saw no EADDRNOTAVAIL"
+
+cgroups_json
+jq -c -M ".[]" /tmp/cg.json
+tw-stat cgroups
+assert_eq "service entered vs nstat TcpExtTW" "$tw_svc" "$(cgf "$svc" entered)"
+assert_eq "service live vs entered - ended" "$(( $(cgf "$svc" entered) - $(cgf "$svc" ended) ))" \
+	"$(cgf "$svc" live)"
+assert_eq "service path" "/$SVC" "$(cgpath "$svc")"
+assert_eq "container entered vs its completed connections" "$box_done" "$(cgf "$box" entered)"
+assert_eq "container live vs entered - ended" "$(( $(cgf "$box" entered) - $(cgf "$box" ended) ))" \
+	"$(cgf "$box" live)"
+assert_eq "container EADDRNOTAVAIL vs its load generator" "$box_fail" \
+	"$(cgf "$box" connect_eaddrnotavail)"
+assert_eq "container SO_LINGER 0 aborts vs its load generator" "$aborts" "$(cgf "$box" linger_abort)"
+assert_eq "service made no aborts" 0 "$(cgf "$svc" linger_abort)"
+assert_eq "container path" "/$BOX" "$(cgpath "$box")"
+tw-stat cgroups | grep -q "/box/docker-0123456789ab.scope " ||
+	fail "container id not shortened: $(tw-stat cgroups)"
+assert_eq "no socket of unknown cgroup" 0 "$(cgf 0 live)"
+assert_eq "cgroups add up to sockstat" "$(sockstat_tw_now)" "$(jq '[.[].live] | add' /tmp/cg.json)"
+assert_eq "namespace EADDRNOTAVAIL" "$box_fail" "$(tws .connect_eaddrnotavail)"
+
+# A process moved mid-flood: each socket counts where it was made
+start_server --port 8084 --close client
+sh -c "$IN_CG" $CG/moved-from tw-load client --connect 127.0.0.1:8084 --count 150 --rate 100 --close client \
+	>/tmp/moved.json 2>/dev/null &
+MOVED=$!
+sleep 0.7
+echo $MOVED >$CG/moved-to/cgroup.procs
+wait $MOVED
+stop_server
+settle
+moved_done=$(jq .completed /tmp/moved.json)
+from=$(cg_id moved-from)
+to=$(cg_id moved-to)
+cgroups_json
+f=$(cgf "$from" entered)
+t=$(cgf "$to" entered)
+echo "moved: $f before, $t after, of $moved_done"
+assert_eq "moved process: before + after vs completed" "$moved_done" $((f + t))
+[ "$f" -gt 0 ] && [ "$t" -gt 0 ] || fail "moved process: $f before the move, $t after (both > 0 expected)"
+
+# A removed cgroup keeps its sockets' counts until they die
+rmdir $CG/moved-from
+cgroups_json
+assert_eq "removed cgroup still counted" "$f" "$(cgf "$from" live)"
+assert_eq "removed cgroup has no path" null "$(cgpath "$from")"
+tw-stat cgroups | grep -q "(id $from: removed" || fail "removed cgroup not shown as such: $(tw-stat cgroups)"
+ss -K -tanH state time-wait dport = :8084 >/dev/null 2>&1
+settle
+cgroups_json
+if [ "$(ss_tw_count dport = :8084)" = 0 ]; then
+	assert_eq "removed cgroup: none live once killed" 0 "$(cgf "$from" live)"
+	assert_eq "moved-to: ended vs entered once killed" "$t" "$(cgf "$to" ended)"
+else
+	echo "ss -K destroyed nothing (no sock_diag destroy here): removal not checked further"
+fi
+assert_eq "no socket of unknown cgroup" 0 "$(cgf 0 live)"
+assert_eq "cgroups add up to sockstat" "$(sockstat_tw_now)" "$(jq '[.[].live] | add' /tmp/cg.json)"
+check_invariant
+unload_twmon
+
+# Without cgroups=1: one clear error, exit 1
+load_twmon
+out=$(tw-stat cgroups 2>&1) && fail "tw-stat cgroups succeeded without cgroups=1: $out"
+assert_match "error names the parameter" "cgroups=1" "$out"
+unload_twmon
+rmdir $CG/moved-to $CG/$SVC $CG/$BOX $CG/box
+kernel_log_clean
