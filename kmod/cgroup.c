@@ -65,14 +65,39 @@ static const struct kernel_param_ops cgroup_sockets_ops = {
 module_param_cb(cgroup_sockets, &cgroup_sockets_ops, &twmon_cgroup_sockets, 0444);
 MODULE_PARM_DESC(cgroup_sockets, "TIME_WAIT sockets whose cgroup is kept at once, host-wide, 32 bytes each (1024..16777216, rounded up to a power of 2, default 131072)");
 
-/* The cgroup v2 id of a full socket, 0 if it cannot be known */
-static u64 sk_cgroup_id(struct sock *sk)
+/* The cgroup v2 of a full socket (it holds a reference), NULL if unknown */
+static struct cgroup *sk_cgroup(struct sock *sk)
 {
 #ifdef CONFIG_SOCK_CGROUP_DATA
-	return cgroup_id(sock_cgroup_ptr(&sk->sk_cgrp_data));
+	return sock_cgroup_ptr(&sk->sk_cgrp_data);
 #else
-	return 0;
+	return NULL;
 #endif
+}
+
+/*
+ * The row of cgrp, made if there is none; it takes its own reference to
+ * cgrp the first time. Under rcu_read_lock(): a reaped row is freed (and
+ * its reference put) only after a grace period.
+ */
+static struct twmon_cgroup_row *cgroup_row(struct twmon_net *tn,
+					   struct cgroup *cgrp)
+{
+	struct twmon_cgroup_row *c;
+	struct twmon_row *e;
+	struct twmon_key k;
+
+	twmon_key_cgroup(&k, cgroup_id(cgrp));
+	e = twmon_table_row(tn, &k, true);
+	if (!e)
+		return NULL;
+	c = container_of(e, struct twmon_cgroup_row, row);
+	if (!READ_ONCE(c->cgrp)) {
+		cgroup_get(cgrp);
+		if (cmpxchg(&c->cgrp, NULL, cgrp))
+			cgroup_put(cgrp);
+	}
+	return c;
 }
 
 void twmon_key_cgroup(struct twmon_key *k, u64 cgid)
@@ -130,7 +155,42 @@ static struct twmon_owner *owner_claim(const struct inet_timewait_sock *tw,
 
 static void count_total(struct twmon_row *e, enum twmon_cgroup_total t)
 {
-	atomic64_inc(&e->cg_totals[t]);
+	atomic64_inc(&container_of(e, struct twmon_cgroup_row, row)->totals[t]);
+}
+
+u64 twmon_cgroup_total(const struct twmon_row *e, enum twmon_cgroup_total t)
+{
+	return atomic64_read(&container_of(e, struct twmon_cgroup_row, row)->totals[t]);
+}
+
+/*
+ * The root of the caller's cgroup namespace, with a reference, if the
+ * caller may see only the cgroups under it; NULL if it may see all: the
+ * initial cgroup namespace, or CAP_SYS_ADMIN in the initial user
+ * namespace (privileged). Process context (a dump's .start).
+ */
+struct cgroup *twmon_cgroup_ns_root(bool privileged)
+{
+	struct cgroup *root;
+
+	if (privileged)
+		return NULL;
+	root = current->nsproxy->cgroup_ns->root_cset->dfl_cgrp;
+	if (!cgroup_parent(root))
+		return NULL;
+	cgroup_get(root);
+	return root;
+}
+
+/* May a caller whose namespace root is ns_root (see above) see row e? */
+bool twmon_cgroup_visible(const struct twmon_row *e, struct cgroup *ns_root)
+{
+	struct cgroup *cgrp;
+
+	if (!ns_root)
+		return true;
+	cgrp = READ_ONCE(container_of(e, struct twmon_cgroup_row, row)->cgrp);
+	return cgrp && cgroup_is_descendant(cgrp, ns_root);
 }
 
 /*
@@ -142,27 +202,26 @@ void twmon_cgroup_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
 			struct sock *sk, unsigned long expires)
 {
 	u32 second = twmon_expiry_second(expires);
+	struct cgroup *cgrp = sk_cgroup(sk);
+	struct twmon_cgroup_row *c = NULL;
 	struct twmon_owner *o;
-	struct twmon_row *e;
-	struct twmon_key k;
-	u64 cgid = sk_cgroup_id(sk);
 
-	if (!cgid)
+	if (!cgrp)
 		return;		/* unknown: counted as cgroup 0 */
-	twmon_key_cgroup(&k, cgid);
 	rcu_read_lock();
 	o = owner_claim(tw, twmon_expiry_second(jiffies));
-	e = o ? twmon_table_row(tn, &k, true) : NULL;
-	if (!e) {
+	if (o)
+		c = cgroup_row(tn, cgrp);
+	if (!c) {
 		if (o)
 			WRITE_ONCE(o->tw, 0);
 		this_cpu_inc(tn->pcpu->cgroup_untracked);
 		goto out;
 	}
-	WRITE_ONCE(o->cgid, cgid);
+	WRITE_ONCE(o->cgid, cgroup_id(cgrp));
 	WRITE_ONCE(o->second, second);
-	twmon_row_add(e, second, 1);
-	count_total(e, TWMON_CG_ENTERED);
+	twmon_row_add(&c->row, second, 1);
+	count_total(&c->row, TWMON_CG_ENTERED);
 out:
 	rcu_read_unlock();
 }
@@ -209,17 +268,15 @@ void twmon_cgroup_move(struct twmon_net *tn, struct inet_timewait_sock *tw,
 void twmon_cgroup_event(struct twmon_net *tn, struct sock *sk,
 			enum twmon_cgroup_total t)
 {
-	u64 cgid = sk_cgroup_id(sk);
-	struct twmon_row *e;
-	struct twmon_key k;
+	struct cgroup *cgrp = sk_cgroup(sk);
+	struct twmon_cgroup_row *c;
 
-	if (!cgid)
+	if (!cgrp)
 		return;
-	twmon_key_cgroup(&k, cgid);
 	rcu_read_lock();
-	e = twmon_table_row(tn, &k, true);
-	if (e)
-		count_total(e, t);
+	c = cgroup_row(tn, cgrp);
+	if (c)
+		count_total(&c->row, t);
 	rcu_read_unlock();
 }
 

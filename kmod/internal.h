@@ -129,7 +129,17 @@ struct twmon_row {
 	struct twmon_key key;
 	u32 high_epoch;			/* pool mark sent in this events epoch */
 	atomic64_t slot[TWMON_ROW_SLOTS];
-	atomic64_t cg_totals[];		/* cgroup rows only (own cache) */
+};
+
+/*
+ * A row of kind TWMON_KIND_CGROUP (its own cache): a reference to its
+ * cgroup, so that a cgroup removed while its sockets live keeps its place
+ * in the hierarchy (dumps filter by cgroup namespace), and its totals.
+ */
+struct twmon_cgroup_row {
+	struct twmon_row row;
+	struct cgroup *cgrp;		/* set once by cgroup.c, put by table.c */
+	atomic64_t totals[TWMON_CG_TOTALS];
 };
 
 /* main.c */
@@ -196,6 +206,9 @@ int twmon_cgroup_init(void);
 void twmon_cgroup_exit(void);
 void twmon_key_cgroup(struct twmon_key *k, u64 cgid);
 u64 twmon_row_cgroup(const struct twmon_row *e);
+struct cgroup *twmon_cgroup_ns_root(bool privileged);
+bool twmon_cgroup_visible(const struct twmon_row *e, struct cgroup *ns_root);
+u64 twmon_cgroup_total(const struct twmon_row *e, enum twmon_cgroup_total t);
 void twmon_cgroup_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
 			struct sock *sk, unsigned long expires);
 void twmon_cgroup_death(struct twmon_net *tn, struct inet_timewait_sock *tw);

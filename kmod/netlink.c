@@ -2,6 +2,7 @@
 /* twmon: the generic netlink family "twmon" (ABI in uapi/linux/twmon.h) */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cgroup.h>
 #include <net/genetlink.h>
 #include <net/inet_hashtables.h>
 #include <net/tcp.h>
@@ -60,7 +61,7 @@ struct twmon_table_dump {
 	u8 flags, family;
 };
 
-/* GET_SOCKS keeps a pointer to its state in cb->ctx (.start to .done) */
+/* GET_SOCKS, GET_CGROUPS keep a pointer to their state in cb->ctx (.start to .done) */
 static_assert(sizeof(struct twmon_dump *) <= sizeof_field(struct netlink_callback, ctx));
 static_assert(sizeof(struct twmon_table_dump) <= sizeof_field(struct netlink_callback, ctx));
 
@@ -234,23 +235,17 @@ static int parse_family(struct nlattr **attrs, u8 *family,
 	return 0;
 }
 
-/* .done of a dump over a table: what its .start took, if it got so far */
-static int walk_dump_done(struct twmon_walk *walk, struct net *net)
-{
-	if (walk) {
-		twmon_walk_end(walk);
-		kfree(walk);
-	}
-	if (net)
-		put_net(net);
-	return 0;
-}
-
 static int twmon_table_done(struct netlink_callback *cb)
 {
 	struct twmon_table_dump *d = (void *)cb->ctx;
 
-	return walk_dump_done(d->walk, d->net);
+	if (d->walk) {
+		twmon_walk_end(d->walk);
+		kfree(d->walk);
+	}
+	if (d->net)
+		put_net(d->net);
+	return 0;
 }
 
 static int twmon_table_start(struct netlink_callback *cb, u8 kind,
@@ -374,161 +369,179 @@ static int twmon_services_dump(struct sk_buff *skb, struct netlink_callback *cb)
 }
 
 /*
- * GET_CGROUPS: the cgroup rows, after the row of cgroup 0 (the live
- * sockets no row counts), worked out at .start so that all add up to the
- * namespace's live count.
+ * GET_CGROUPS: the row of cgroup 0 (the live sockets no row counts), then
+ * for a caller in a cgroup namespace without CAP_SYS_ADMIN one "other"
+ * row summing the cgroups outside it, then the cgroup rows it may see;
+ * 0 and other are worked out at .start, so that all add up to the
+ * namespace's live count. The state is allocated: cb->ctx holds a pointer.
  */
 struct twmon_cgroup_dump {
-	struct twmon_walk *walk;	/* allocated in .start, freed in .done */
+	struct twmon_walk walk;
 	struct net *net;		/* held for the dump's lifetime */
+	struct cgroup *ns_root;		/* held; NULL: the caller sees all */
 	u64 cgid;			/* the filter, if filtered */
 	u64 untracked;
-	u32 unknown_live;
-	bool filtered, unknown_sent;
+	u64 other_totals[TWMON_CG_TOTALS];
+	u32 unknown_live, other_live;
+	bool filtered, walking, head_sent, other;
 };
-
-static_assert(sizeof(struct twmon_cgroup_dump) <= sizeof_field(struct netlink_callback, ctx));
 
 static int sum_row(struct twmon_row *e, u32 count, void *arg)
 {
-	*(u64 *)arg += count;
+	struct twmon_cgroup_dump *d = arg;
+	int t;
+
+	d->unknown_live -= min(count, d->unknown_live);
+	if (twmon_cgroup_visible(e, d->ns_root))
+		return 0;
+	d->other = true;
+	d->other_live += count;
+	for (t = 0; t < TWMON_CG_TOTALS; t++)
+		d->other_totals[t] += twmon_cgroup_total(e, t);
+	return 0;
+}
+
+static int twmon_cgroups_done(struct netlink_callback *cb)
+{
+	struct twmon_cgroup_dump *d = *(struct twmon_cgroup_dump **)cb->ctx;
+
+	if (!d)
+		return 0;
+	if (d->walking)
+		twmon_walk_end(&d->walk);
+	if (d->ns_root)
+		cgroup_put(d->ns_root);
+	if (d->net)
+		put_net(d->net);
+	kfree(d);
 	return 0;
 }
 
 static int twmon_cgroups_start(struct netlink_callback *cb)
 {
-	struct twmon_cgroup_dump *d = (void *)cb->ctx;
+	struct twmon_cgroup_dump *d;
 	struct nlattr **attrs = dump_attrs(cb);
 	struct twmon_snapshot *s;
 	struct twmon_net *tn;
 	struct net *net;
-	u64 known = 0;
 
-	memset(d, 0, sizeof(*d));
+	*(struct twmon_cgroup_dump **)cb->ctx = NULL;
 	if (!twmon_cgroups) {
 		NL_SET_ERR_MSG(cb->extack,
 			       "sockets are not counted per cgroup: load twmon with cgroups=1");
 		return -EOPNOTSUPP;
 	}
+	net = request_net(cb->skb, attrs, cb->extack);
+	if (IS_ERR(net))
+		return PTR_ERR(net);
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	if (!d || !s) {
+		kfree(d);
+		kfree(s);
+		put_net(net);
+		return -ENOMEM;
+	}
+	/* .done runs once .start succeeded: it frees what d holds */
+	*(struct twmon_cgroup_dump **)cb->ctx = d;
+	d->net = net;
 	if (attrs[TWMON_A_CGROUP_ID]) {
 		d->cgid = nla_get_u64(attrs[TWMON_A_CGROUP_ID]);
 		d->filtered = true;
 	}
-	s = kmalloc(sizeof(*s), GFP_KERNEL);
-	d->walk = kmalloc(sizeof(*d->walk), GFP_KERNEL);
-	if (!s || !d->walk) {
-		kfree(s);
-		kfree(d->walk);
-		d->walk = NULL;
-		return -ENOMEM;
-	}
-	net = request_net(cb->skb, attrs, cb->extack);
-	if (IS_ERR(net)) {
-		kfree(s);
-		kfree(d->walk);
-		d->walk = NULL;
-		return PTR_ERR(net);
-	}
+	d->ns_root = twmon_cgroup_ns_root(netlink_capable(cb->skb, CAP_SYS_ADMIN));
 	tn = twmon_net(net);
-	/* .done runs once .start succeeded: it ends the walk, puts the net */
-	d->net = net;
-	twmon_walk_begin(d->walk, tn, TWMON_KIND_CGROUP);
-	twmon_walk(d->walk, sum_row, &known);
-	twmon_walk_end(d->walk);
 	twmon_snapshot(tn, s);
-	d->unknown_live = s->live > known ? min_t(u64, s->live - known, U32_MAX) : 0;
-	d->untracked = twmon_cgroup_untracked(tn);
+	d->unknown_live = min_t(u64, s->live, U32_MAX);
 	kfree(s);
-	twmon_walk_begin(d->walk, tn, TWMON_KIND_CGROUP);
-	d->walk->with_empty = true;	/* rows with totals but none live now */
+	d->untracked = twmon_cgroup_untracked(tn);
+	twmon_walk_begin(&d->walk, tn, TWMON_KIND_CGROUP);
+	twmon_walk(&d->walk, sum_row, d);
+	twmon_walk_end(&d->walk);
+	twmon_walk_begin(&d->walk, tn, TWMON_KIND_CGROUP);
+	d->walking = true;
+	d->walk.with_empty = true;	/* rows with totals but none live now */
 	return 0;
 }
 
-static void *cgroup_msg(struct sk_buff *skb, struct netlink_callback *cb,
-			u64 cgid, u32 count, struct nlattr **nest)
-{
-	void *hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-				cb->nlh->nlmsg_seq, &twmon_family, NLM_F_MULTI,
-				TWMON_CMD_GET_CGROUPS);
+static const int total_attr[TWMON_CG_TOTALS] = {
+	[TWMON_CG_ENTERED] = TWMON_E_ENTERED,
+	[TWMON_CG_ENDED] = TWMON_E_ENDED,
+	[TWMON_CG_EADDRNOTAVAIL] = TWMON_E_CONNECT_EADDRNOTAVAIL,
+	[TWMON_CG_LINGER_ABORT] = TWMON_E_LINGER_ABORT,
+};
 
-	if (!hdr)
-		return NULL;
-	nl_dump_check_consistent(cb, genlmsg_nlhdr(hdr));
-	*nest = nla_nest_start(skb, TWMON_A_ENTRY);
-	if (!*nest ||
-	    nla_put_u64_64bit(skb, TWMON_E_CGROUP_ID, cgid, TWMON_E_PAD) ||
-	    nla_put_u32(skb, TWMON_E_COUNT, count)) {
-		genlmsg_cancel(skb, hdr);
-		return NULL;
-	}
-	return hdr;
-}
-
-static int fill_cgroup(struct twmon_row *e, u32 count, void *arg)
+/* One row: totals NULL for cgroup 0 (untracked instead) */
+static int put_cgroup(struct sk_buff *skb, struct netlink_callback *cb,
+		      u64 cgid, bool other, u32 count, const u64 *totals,
+		      u64 untracked)
 {
-	static const int attr[TWMON_CG_TOTALS] = {
-		[TWMON_CG_ENTERED] = TWMON_E_ENTERED,
-		[TWMON_CG_ENDED] = TWMON_E_ENDED,
-		[TWMON_CG_EADDRNOTAVAIL] = TWMON_E_CONNECT_EADDRNOTAVAIL,
-		[TWMON_CG_LINGER_ABORT] = TWMON_E_LINGER_ABORT,
-	};
-	const struct table_fill *f = arg;
-	const struct twmon_cgroup_dump *d = (void *)f->cb->ctx;
-	u64 cgid = twmon_row_cgroup(e);
 	struct nlattr *nest;
 	void *hdr;
 	int t;
 
-	if (d->filtered && d->cgid != cgid)
-		return 0;
-	hdr = cgroup_msg(f->skb, f->cb, cgid, count, &nest);
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &twmon_family, NLM_F_MULTI, TWMON_CMD_GET_CGROUPS);
 	if (!hdr)
 		return -EMSGSIZE;
-	for (t = 0; t < TWMON_CG_TOTALS; t++) {
-		if (nla_put_u64_64bit(f->skb, attr[t],
-				      atomic64_read(&e->cg_totals[t]),
-				      TWMON_E_PAD)) {
-			genlmsg_cancel(f->skb, hdr);
-			return -EMSGSIZE;
-		}
-	}
-	nla_nest_end(f->skb, nest);
-	genlmsg_end(f->skb, hdr);
+	nl_dump_check_consistent(cb, genlmsg_nlhdr(hdr));
+	nest = nla_nest_start(skb, TWMON_A_ENTRY);
+	if (!nest ||
+	    nla_put_u64_64bit(skb, TWMON_E_CGROUP_ID, cgid, TWMON_E_PAD) ||
+	    (other && nla_put_flag(skb, TWMON_E_OTHER)) ||
+	    nla_put_u32(skb, TWMON_E_COUNT, count) ||
+	    (!totals && nla_put_u64_64bit(skb, TWMON_E_UNTRACKED, untracked,
+					  TWMON_E_PAD)))
+		goto cancel;
+	for (t = 0; totals && t < TWMON_CG_TOTALS; t++)
+		if (nla_put_u64_64bit(skb, total_attr[t], totals[t], TWMON_E_PAD))
+			goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
 	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+struct cgroup_fill {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	const struct twmon_cgroup_dump *d;
+};
+
+static int fill_cgroup(struct twmon_row *e, u32 count, void *arg)
+{
+	const struct cgroup_fill *f = arg;
+	u64 cgid = twmon_row_cgroup(e), totals[TWMON_CG_TOTALS];
+	int t;
+
+	if ((f->d->filtered && f->d->cgid != cgid) ||
+	    !twmon_cgroup_visible(e, f->d->ns_root))
+		return 0;
+	for (t = 0; t < TWMON_CG_TOTALS; t++)
+		totals[t] = twmon_cgroup_total(e, t);
+	return put_cgroup(f->skb, f->cb, cgid, false, count, totals, 0);
 }
 
 static int twmon_cgroups_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct twmon_cgroup_dump *d = (void *)cb->ctx;
-	struct twmon_walk *w = d->walk;
-	struct table_fill f = { skb, cb, NULL, TWMON_CMD_GET_CGROUPS };
-	struct nlattr *nest;
-	void *hdr;
+	struct twmon_cgroup_dump *d = *(struct twmon_cgroup_dump **)cb->ctx;
+	struct cgroup_fill f = { skb, cb, d };
 
-	cb->seq = atomic_read(&w->tn->gen) + w->resizes + 1;
-	if (!d->unknown_sent && (!d->filtered || !d->cgid)) {
-		hdr = cgroup_msg(skb, cb, 0, d->unknown_live, &nest);
-		if (!hdr ||
-		    nla_put_u64_64bit(skb, TWMON_E_UNTRACKED, d->untracked,
-				      TWMON_E_PAD)) {
-			if (hdr)
-				genlmsg_cancel(skb, hdr);
-			return skb->len;
-		}
-		nla_nest_end(skb, nest);
-		genlmsg_end(skb, hdr);
+	cb->seq = atomic_read(&d->walk.tn->gen) + d->walk.resizes + 1;
+	if (!d->head_sent && !(d->filtered && d->cgid)) {
+		if (put_cgroup(skb, cb, 0, false, d->unknown_live, NULL,
+			       d->untracked) ||
+		    (d->other && !d->filtered &&
+		     put_cgroup(skb, cb, 0, true, d->other_live,
+					    d->other_totals, 0)))
+			return skb->len;	/* both fit in any message */
 	}
-	d->unknown_sent = true;
+	d->head_sent = true;
 	if (!d->filtered || d->cgid)
-		twmon_walk(w, fill_cgroup, &f);
+		twmon_walk(&d->walk, fill_cgroup, &f);
 	return skb->len;
-}
-
-static int twmon_cgroups_done(struct netlink_callback *cb)
-{
-	struct twmon_cgroup_dump *d = (void *)cb->ctx;
-
-	return walk_dump_done(d->walk, d->net);
 }
 
 static int twmon_socks_done(struct netlink_callback *cb)

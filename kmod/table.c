@@ -14,6 +14,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cgroup.h>
 #include <linux/slab.h>
 #include "internal.h"
 
@@ -21,7 +22,7 @@
 #define TWMON_REAP_DELAY	(16 * HZ)
 
 static struct kmem_cache *twmon_row_cache;
-static struct kmem_cache *twmon_cgroup_row_cache;	/* rows with cg_totals */
+static struct kmem_cache *twmon_cgroup_row_cache;	/* twmon_cgroup_row */
 static struct workqueue_struct *twmon_table_wq;
 static atomic_t twmon_entries_shared;	/* rows charged to max_entries */
 
@@ -201,11 +202,20 @@ void twmon_table_move(struct twmon_net *tn, const struct twmon_key *k,
 	rcu_read_unlock();
 }
 
+static void row_free(struct twmon_row *e)
+{
+	if (e->key.kind == TWMON_KIND_CGROUP) {
+		struct twmon_cgroup_row *c = container_of(e, struct twmon_cgroup_row, row);
+
+		if (c->cgrp)
+			cgroup_put(c->cgrp);
+	}
+	kmem_cache_free(row_cache(e->key.kind), e);
+}
+
 static void free_row_rcu(struct rcu_head *head)
 {
-	struct twmon_row *e = container_of(head, struct twmon_row, rcu);
-
-	kmem_cache_free(row_cache(e->key.kind), e);
+	row_free(container_of(head, struct twmon_row, rcu));
 }
 
 /*
@@ -277,7 +287,7 @@ static void free_row(void *ptr, void *arg)
 	struct twmon_row *e = ptr;
 
 	uncharge_row(tn, e->key.kind);
-	kmem_cache_free(row_cache(e->key.kind), e);
+	row_free(e);
 }
 
 /* From the namespace's exit: no probe, walk or work can see it any more */
@@ -350,8 +360,8 @@ int twmon_table_init(void)
 {
 	twmon_row_cache = KMEM_CACHE(twmon_row, 0);
 	twmon_cgroup_row_cache = kmem_cache_create("twmon_cgroup_row",
-		sizeof(struct twmon_row) + TWMON_CG_TOTALS * sizeof(atomic64_t),
-		__alignof__(struct twmon_row), 0, NULL);
+		sizeof(struct twmon_cgroup_row),
+		__alignof__(struct twmon_cgroup_row), 0, NULL);
 	twmon_table_wq = alloc_workqueue("twmon_reap", WQ_UNBOUND, 0);
 	if (!twmon_row_cache || !twmon_cgroup_row_cache || !twmon_table_wq) {
 		if (twmon_table_wq)

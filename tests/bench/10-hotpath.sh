@@ -4,7 +4,8 @@
 # (connect, 8-byte request, 8-byte reply, close) with the module not
 # loaded ("bare"), loaded ("loaded"), and loaded with a subscriber to the
 # stats and events groups ("subscribed": twmond, or tw-sub without it),
-# for client-side and server-side closes. Variants alternate within each
+# and loaded with per-cgroup attribution ("cgroups": cgroups=1), for
+# client-side and server-side closes. Variants alternate within each
 # round (order reversed every other round); the host takes per-round
 # ratios to bare.
 . /twmon/tests/vm/lib.sh
@@ -22,8 +23,8 @@ r=1
 while [ $r -le "$BENCH_ROUNDS" ]; do
 	drain_tw
 	for close in client server; do
-		order="bare loaded subscribed"
-		[ $((r % 2)) = 0 ] && order="subscribed loaded bare"
+		order="bare loaded subscribed cgroups"
+		[ $((r % 2)) = 0 ] && order="cgroups subscribed loaded bare"
 		for v in $order; do
 			set_variant_warm "$v" "$close"
 			[ "$v" = subscribed ] && t0=$(sub_ticks)

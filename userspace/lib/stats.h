@@ -39,6 +39,7 @@ struct tw_entry {
 	uint32_t remaining_ms, age_ms;
 	/* GET_CGROUPS: totals since the row was made; untracked in the 0 row only */
 	uint64_t cgroup_id, entered, ended, eaddrnotavail, linger_abort, untracked;
+	bool other; /* GET_CGROUPS: the cgroups outside the caller's cgroup namespace */
 };
 
 struct tw_config {

@@ -1,110 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tw-stat cgroups: GET_CGROUPS, each cgroup id resolved to its path by one
- * walk of the cgroup2 file system, where a cgroup's id is the inode number
- * of its directory. The walk needs no privilege; inside a cgroup
- * namespace the mount shows the namespace's own subtree, so paths come
- * out relative to its root and cgroups outside it are not found.
+ * walk of the cgroup2 file system (lib/cgroup.c). Inside a cgroup
+ * namespace the mount shows the namespace's own subtree, so paths come out
+ * relative to its root.
  */
-#define _GNU_SOURCE
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <linux/twmon.h>
 
+#include "cgroup.h"
 #include "cgroups.h"
 #include "fetch.h"
 #include "fmt.h"
 #include "print.h"
 #include "show.h"
-
-struct cgroup_name {
-	uint64_t id;
-	char *path;
-};
-
-/* nftw() has no argument for its callback: the ids asked for, found paths */
-static struct cgroup_name *names;
-static size_t n_names;
-
-static int visit(const char *fpath, const struct stat *st, int type, struct FTW *ftw)
-{
-	size_t i, root = strlen(TW_CGROUP_ROOT);
-
-	(void)ftw;
-	if (type != FTW_D)
-		return FTW_CONTINUE;
-	for (i = 0; i < n_names; i++) {
-		if (names[i].id != (uint64_t)st->st_ino || names[i].path)
-			continue;
-		names[i].path = strdup(fpath[root] ? fpath + root : "/");
-		if (!names[i].path) {
-			fprintf(stderr, "tw-stat: out of memory\n");
-			exit(1);
-		}
-	}
-	return FTW_CONTINUE;
-}
-
-static void resolve(const struct tw_entry *e, size_t n)
-{
-	size_t i;
-
-	names = calloc(n ? n : 1, sizeof(*names));
-	if (!names) {
-		fprintf(stderr, "tw-stat: out of memory\n");
-		exit(1);
-	}
-	for (i = 0; i < n; i++)
-		names[i].id = e[i].cgroup_id;
-	n_names = n;
-	/* one file system, no symlinks; an unreadable directory is skipped */
-	nftw(TW_CGROUP_ROOT, visit, 32, FTW_PHYS | FTW_MOUNT | FTW_ACTIONRETVAL);
-}
-
-static int is_hex_id(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len != 64)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!strchr("0123456789abcdef", s[i]))
-			return 0;
-	return 1;
-}
-
-void tw_cgroup_display(const char *path, char *out, size_t len)
-{
-	size_t o = 0;
-	const char *p = path;
-
-	if (!len)
-		return;
-	while (*p && o + 1 < len) {
-		size_t run = strspn(p, "0123456789abcdef");
-
-		if (is_hex_id(p, run)) {
-			size_t keep = 12 < len - 1 - o ? 12 : len - 1 - o;
-
-			memcpy(out + o, p, keep);
-			o += keep;
-			p += run;
-			continue;
-		}
-		if (!run)
-			run = 1;
-		if (run > len - 1 - o)
-			run = len - 1 - o;
-		memcpy(out + o, p, run);
-		o += run;
-		p += run;
-	}
-	out[o] = '\0';
-}
 
 static int cmp_live(const void *pa, const void *pb)
 {
@@ -115,7 +27,8 @@ static int cmp_live(const void *pa, const void *pb)
 	return a->cgroup_id < b->cgroup_id ? -1 : a->cgroup_id > b->cgroup_id;
 }
 
-static void show(const struct tw_entry *e, size_t n, unsigned int top)
+/* The rows, largest first, with their paths (NULL: not found) */
+static void show(const struct tw_entry *e, char *const *paths, size_t n, unsigned int top)
 {
 	static const struct print_col cols[] = {
 		{ "CGROUP", false }, { "LIVE", true },	{ "SHARE", true },
@@ -130,10 +43,12 @@ static void show(const struct tw_entry *e, size_t n, unsigned int top)
 		live += e[i].count;
 	table_open(NULL, cols, 7);
 	for (i = 0; i < shown; i++) {
-		const char *path = names[i].path;
-		bool known = e[i].cgroup_id != 0;
+		const char *path = paths[i];
+		bool known = e[i].cgroup_id != 0 || e[i].other;
 
-		if (!known)
+		if (e[i].other)
+			snprintf(label, sizeof(label), "(other: outside this cgroup namespace)");
+		else if (!known)
 			snprintf(label, sizeof(label), "(unknown)");
 		else if (path)
 			tw_cgroup_display(path, label, sizeof(label));
@@ -143,7 +58,11 @@ static void show(const struct tw_entry *e, size_t n, unsigned int top)
 				 (unsigned long long)e[i].cgroup_id);
 		table_row_open();
 		cell_string(PRINT_FP, NULL, label);
-		cell_uint(PRINT_JSON, "cgroup_id", e[i].cgroup_id);
+		if (e[i].other)
+			cell_string(PRINT_JSON, "cgroup_id", NULL);
+		else
+			cell_uint(PRINT_JSON, "cgroup_id", e[i].cgroup_id);
+		print_bool(PRINT_JSON, "other", NULL, e[i].other);
 		if (path)
 			cell_string(PRINT_JSON, "path", path);
 		else
@@ -173,6 +92,8 @@ int tw_cmd_cgroups(struct tw_nl *nl, const struct tw_opts *o)
 {
 	struct entry_vec ev = { .parse = tw_parse_cgroup };
 	char err[TW_NL_ERR_LEN];
+	uint64_t *ids;
+	char **paths;
 	size_t i;
 	int r;
 
@@ -189,11 +110,23 @@ int tw_cmd_cgroups(struct tw_nl *nl, const struct tw_opts *o)
 	}
 	if (ev.n)
 		qsort(ev.v, ev.n, sizeof(*ev.v), cmp_live);
-	resolve(ev.v, ev.n);
-	show(ev.v, ev.n, o->top);
-	for (i = 0; i < n_names; i++)
-		free(names[i].path);
-	free(names);
+	ids = calloc(ev.n + 1, sizeof(*ids));
+	paths = calloc(ev.n + 1, sizeof(*paths));
+	if (!ids || !paths) {
+		fprintf(stderr, "tw-stat: out of memory\n");
+		exit(1);
+	}
+	for (i = 0; i < ev.n; i++)
+		ids[i] = ev.v[i].other ? 0 : ev.v[i].cgroup_id;
+	if (tw_cgroup_paths(TW_CGROUP_ROOT, ids, ev.n, paths)) {
+		fprintf(stderr, "tw-stat: out of memory\n");
+		exit(1);
+	}
+	show(ev.v, paths, ev.n, o->top);
+	for (i = 0; i < ev.n; i++)
+		free(paths[i]);
+	free(paths);
+	free(ids);
 	free(ev.v);
 	return 0;
 }

@@ -3,7 +3,8 @@
 # service and one nested like a container, each make their own TIME_WAIT;
 # each cgroup's figures equal its own load generator's, the cgroups add up
 # to sockstat, a process moved mid-flood is counted where each socket was
-# made, and a removed cgroup keeps its counts while its sockets live.
+# made, a removed cgroup keeps its counts while its sockets live, and a
+# caller in a cgroup namespace sees its own subtree and one "other" row.
 . /twmon/tests/vm/lib.sh
 . /twmon/tests/vm/tw.sh
 own_netns
@@ -14,8 +15,8 @@ CG=/sys/fs/cgroup
 ID=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 SVC=api.service
 BOX=box/docker-$ID.scope
-for c in $SVC box $BOX moved-from moved-to; do
-	rmdir $CG/$BOX $CG/box $CG/$c 2>/dev/null
+for c in $SVC $BOX box moved-from moved-to; do
+	rmdir $CG/$c 2>/dev/null
 done
 mkdir -p $CG/$SVC $CG/$BOX $CG/moved-from $CG/moved-to
 
@@ -87,6 +88,30 @@ tw-stat cgroups | grep -q "/box/docker-0123456789ab.scope " ||
 assert_eq "no socket of unknown cgroup" 0 "$(cgf 0 live)"
 assert_eq "cgroups add up to sockstat" "$(sockstat_tw_now)" "$(jq '[.[].live] | add' /tmp/cg.json)"
 assert_eq "namespace EADDRNOTAVAIL" "$box_fail" "$(tws .connect_eaddrnotavail)"
+
+# Inside a cgroup namespace rooted at box/, without CAP_SYS_ADMIN in the
+# initial user namespace (a user namespace's root): paths relative to its
+# root, every cgroup outside it summed in one "other" row
+# (the namespace's root is the cgroup of the process that makes it: box/,
+# which may hold a process beside its child, no controller being enabled)
+sh -c "$IN_CG" $CG/box /usr/bin/unshare -U -r -C -m sh -c \
+	'mount -t tmpfs none /sys/fs && mkdir /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup && tw-stat -j cgroups && tw-stat cgroups >&2' \
+	>/tmp/cgns.json 2>/tmp/cgns.err || fail "tw-stat cgroups in a cgroup namespace: $(cat /tmp/cgns.err)"
+cat /tmp/cgns.err
+ns() { jq -r "$1" /tmp/cgns.json; }
+assert_eq "cgroup namespace: container's path relative to its root" "/docker-$ID.scope" \
+	"$(ns "[.[] | select(.cgroup_id == $box)][0].path")"
+assert_eq "cgroup namespace: the service is not listed" 0 "$(ns "[.[] | select(.cgroup_id == $svc)] | length")"
+assert_eq "cgroup namespace: other row holds the service's live" "$(cgf "$svc" live)" \
+	"$(ns '[.[] | select(.other)][0].live')"
+assert_eq "cgroup namespace: rows add up to sockstat" "$(sockstat_tw_now)" "$(ns '[.[].live] | add')"
+grep -q '(other: outside this cgroup namespace)' /tmp/cgns.err || fail "no other row in text"
+# with CAP_SYS_ADMIN (root of the initial user namespace) in the same cgroup namespace: every row
+sh -c "$IN_CG" $CG/box /usr/bin/unshare -C tw-stat -j cgroups >/tmp/cgns.json ||
+	fail "tw-stat cgroups in a cgroup namespace as root failed"
+assert_eq "cgroup namespace, CAP_SYS_ADMIN: no other row" 0 "$(ns '[.[] | select(.other)] | length')"
+assert_eq "cgroup namespace, CAP_SYS_ADMIN: service listed" "$(cgf "$svc" live)" \
+	"$(ns "[.[] | select(.cgroup_id == $svc)][0].live")"
 
 # A process moved mid-flood: each socket counts where it was made
 start_server --port 8084 --close client

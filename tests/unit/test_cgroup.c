@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Cgroup ids to paths (a walk of a directory tree), and their display */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "cgroup.h"
+
+static const char *shown(const char *path)
+{
+	static char out[128];
+
+	tw_cgroup_display(path, out, sizeof(out));
+	return out;
+}
+
+static void display(void **state)
+{
+	(void)state;
+	assert_string_equal(shown("/system.slice/nginx.service"), "/system.slice/nginx.service");
+	assert_string_equal(
+		shown("/system.slice/docker-"
+		      "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope"),
+		"/system.slice/docker-0123456789ab.scope");
+	assert_string_equal(
+		shown("/kubepods/pod1/"
+		      "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"),
+		"/kubepods/pod1/fedcba987654");
+	/* 63 or 65 hex digits are not a container id */
+	assert_string_equal(
+		shown("/x-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde"),
+		"/x-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde");
+	assert_string_equal(shown("/"), "/");
+}
+
+static void display_truncates(void **state)
+{
+	char out[8];
+
+	(void)state;
+	tw_cgroup_display("/system.slice/a.service", out, sizeof(out));
+	assert_string_equal(out, "/system");
+}
+
+static uint64_t ino(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_ino;
+}
+
+/* A tree like a cgroup2 mount: ids are the directories' inode numbers */
+static void paths(void **state)
+{
+	char root[] = "/tmp/tw-cgroup-XXXXXX", a[64], b[64], f[64];
+	uint64_t ids[4];
+	char *p[4];
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	snprintf(a, sizeof(a), "%s/api.service", root);
+	snprintf(b, sizeof(b), "%s/box/c.scope", root);
+	snprintf(f, sizeof(f), "%s/box/cgroup.procs", root);
+	assert_int_equal(mkdir(a, 0755), 0);
+	*strrchr(b, '/') = '\0';
+	assert_int_equal(mkdir(b, 0755), 0);
+	*strchr(b + strlen(root) + 1, '\0') = '/';
+	assert_int_equal(mkdir(b, 0755), 0);
+	fp = fopen(f, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	ids[0] = ino(b);
+	ids[1] = 0; /* no such directory */
+	ids[2] = ino(a);
+	ids[3] = ino(root); /* the root itself */
+	assert_int_equal(tw_cgroup_paths(root, ids, 4, p), 0);
+	assert_string_equal(p[0], "/box/c.scope");
+	assert_null(p[1]);
+	assert_string_equal(p[2], "/api.service");
+	assert_string_equal(p[3], "/");
+	/* a file with a directory's inode cannot exist: files are not matched */
+	ids[0] = ino(f);
+	free(p[0]);
+	assert_int_equal(tw_cgroup_paths(root, ids, 1, p), 0);
+	assert_null(p[0]);
+	free(p[2]);
+	free(p[3]);
+	remove(f);
+	rmdir(b);
+	*strrchr(b, '/') = '\0';
+	rmdir(b);
+	rmdir(a);
+	rmdir(root);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(display),
+		cmocka_unit_test(display_truncates),
+		cmocka_unit_test(paths),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
