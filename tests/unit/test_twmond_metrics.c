@@ -78,7 +78,7 @@ static char *render(struct twd_model *m, const struct twd_conf *c)
 static void build(struct twd_model *m, struct twd_conf *c)
 {
 	struct tw_stats st;
-	struct tw_entry *svc = calloc(1, sizeof(*svc));
+	struct tw_entry *svc = calloc(1, sizeof(*svc)), *cg;
 
 	twd_conf_defaults(c);
 	c->top_n = 3;
@@ -98,6 +98,17 @@ static void build(struct twd_model *m, struct twd_conf *c)
 	svc->lport = 443;
 	svc->count = 77;
 	twd_model_services(m, 4026531840u, svc, 1);
+	/* cgroups=1: rows whose ids no directory of a missing root has */
+	cg = calloc(3, sizeof(*cg));
+	cg[0].cgroup_id = 0;
+	cg[0].count = 4;
+	cg[1].cgroup_id = 4242;
+	cg[1].count = 1200;
+	cg[1].entered = 5000;
+	cg[1].eaddrnotavail = 3;
+	cg[2].other = true;
+	cg[2].count = 30;
+	twd_model_cgroups(m, 4026531840u, cg, 3, "/nonexistent");
 }
 
 static void content(void **state)
@@ -134,6 +145,21 @@ static void content(void **state)
 	assert_non_null(strstr(t, "\ntwmon_service_live{netns=\"4026531840\",family=\"inet6\","
 				  "local=\"2001:db8::1\",lport=\"443\"} 77\n"));
 	assert_non_null(strstr(t, "\ntwmond_resyncs_total 2\n"));
+	assert_non_null(strstr(t, "# TYPE twmon_cgroup_tw_live gauge\n"));
+	assert_non_null(strstr(
+		t, "\ntwmon_cgroup_tw_live{netns=\"4026531840\",cgroup=\"id:4242\"} 1200\n"));
+	assert_non_null(
+		strstr(t, "\ntwmon_cgroup_tw_live{netns=\"4026531840\",cgroup=\"other\"} 30\n"));
+	assert_non_null(
+		strstr(t, "\ntwmon_cgroup_tw_live{netns=\"4026531840\",cgroup=\"unknown\"} 4\n"));
+	assert_non_null(strstr(
+		t,
+		"\ntwmon_cgroup_tw_entered_total{netns=\"4026531840\",cgroup=\"id:4242\"} 5000\n"));
+	assert_non_null(strstr(t, "\ntwmon_cgroup_connect_eaddrnotavail_total{netns=\"4026531840\","
+				  "cgroup=\"id:4242\"} 3\n"));
+	/* the unknown row has no totals */
+	assert_null(strstr(
+		t, "twmon_cgroup_tw_entered_total{netns=\"4026531840\",cgroup=\"unknown\"}"));
 	free(t);
 	twd_model_free(&m);
 }
@@ -213,8 +239,10 @@ static void promtool(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(content), cmocka_unit_test(alerts_metric),
-		cmocka_unit_test(down),	   cmocka_unit_test(promtool),
+		cmocka_unit_test(content),
+		cmocka_unit_test(alerts_metric),
+		cmocka_unit_test(down),
+		cmocka_unit_test(promtool),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,8 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "model.h"
 
@@ -41,6 +43,11 @@ static struct tw_entry entry(int family, const char *l, uint16_t lport, const ch
 		inet_pton(family, r, e.raddr);
 	return e;
 }
+
+/* Cgroup rows (GET_CGROUPS) given to the next run(), resolved under root */
+static struct tw_entry *run_cg;
+static unsigned int run_ncg;
+static const char *run_root;
 
 /* live 3900/4096 and overflowing, in both namespaces; tables in ours only */
 static void run(struct twd_model *m, struct tw_entry *pools, unsigned int np, struct tw_entry *svcs,
@@ -70,6 +77,9 @@ static void run(struct twd_model *m, struct tw_entry *pools, unsigned int np, st
 	}
 	twd_model_pools(m, OWN, pools, np, t);
 	twd_model_services(m, OWN, svcs, ns);
+	if (run_cg)
+		twd_model_cgroups(m, OWN, run_cg, run_ncg, run_root);
+	run_cg = NULL;
 	twd_model_evaluate(m, &c, t);
 }
 
@@ -108,6 +118,100 @@ static void pool_named(void **state)
 	run(&m, p, 2, s, 1);
 	assert_non_null(strstr(msgs[TWD_R_BUCKETS_HIGH][0],
 			       "; most from dest=10.0.0.1->10.0.0.8:6379: 2800 (72%)"));
+	twd_model_free(&m);
+}
+
+static struct tw_entry cgroup_row(uint64_t id, bool other, uint32_t live, uint64_t eaddrnotavail)
+{
+	struct tw_entry e = { .cgroup_id = id, .other = other, .count = live };
+
+	e.eaddrnotavail = eaddrnotavail;
+	return e;
+}
+
+/*
+ * With the module's cgroups=1: the alerts name the cgroup behind the most
+ * TIME_WAIT (its path under the cgroup2 root: ids are inode numbers) and
+ * behind the most EADDRNOTAVAIL; a cgroup seen before keeps its path
+ */
+static void cgroup_named(void **state)
+{
+	char root[] = "/tmp/tw-cgroups-XXXXXX", dir[64];
+	struct tw_entry *p = calloc(1, sizeof(*p)), *s = calloc(1, sizeof(*s));
+	struct twd_model m;
+	struct stat st;
+	char buf[32];
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	snprintf(dir, sizeof(dir), "%s/api.service", root);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(stat(dir, &st), 0);
+	p[0] = entry(AF_INET, "10.0.0.1", 0, "10.0.0.9", 5432, 300);
+	s[0] = entry(AF_INET, "10.0.0.1", 80, NULL, 0, 3500);
+	run_cg = calloc(4, sizeof(*run_cg));
+	run_cg[0] = cgroup_row(st.st_ino, false, 1840, 2);
+	run_cg[1] = cgroup_row(0, false, 2000, 0);	  /* unknown: never named */
+	run_cg[2] = cgroup_row(999999999, false, 60, 40); /* no such directory */
+	run_cg[3] = cgroup_row(0, true, 0, 0);		  /* other */
+	run_ncg = 4;
+	run_root = root;
+	run(&m, p, 1, s, 1);
+	assert_non_null(strstr(msgs[TWD_R_BUCKETS_HIGH][0],
+			       "; most TIME_WAIT from cgroup /api.service: 1840 of 3900"));
+	assert_non_null(strstr(msgs[TWD_R_OVERFLOW][0],
+			       "; most TIME_WAIT from cgroup /api.service: 1840 of 3900"));
+	assert_null(strstr(msgs[TWD_R_BUCKETS_HIGH][1], "cgroup"));
+	/* sorted by id: other and unknown first, the missing one labelled by id */
+	assert_int_equal(m.ns[0]->ncgroups + m.ns[1]->ncgroups, 4);
+	{
+		const struct twd_ns *ns = twd_model_ns(&m, OWN, false);
+		unsigned int i, seen = 0;
+
+		for (i = 0; i < ns->ncgroups; i++) {
+			const char *l = twd_cgroup_label(ns, i, buf, sizeof(buf));
+
+			if (ns->cgroups[i].other)
+				assert_string_equal(l, "other"), seen |= 1;
+			else if (!ns->cgroups[i].cgroup_id)
+				assert_string_equal(l, "unknown"), seen |= 2;
+			else if (ns->cgroups[i].cgroup_id == 999999999)
+				assert_string_equal(l, "id:999999999"), seen |= 4;
+			else
+				assert_string_equal(l, "/api.service"), seen |= 8;
+		}
+		assert_int_equal(seen, 15);
+	}
+	/* the directory goes: a cgroup seen before keeps its path */
+	rmdir(dir);
+	rmdir(root);
+	run_cg = calloc(1, sizeof(*run_cg));
+	run_cg[0] = cgroup_row(st.st_ino, false, 1840, 2);
+	run_ncg = 1;
+	twd_model_cgroups(&m, OWN, run_cg, run_ncg, run_root);
+	run_cg = NULL;
+	assert_string_equal(twd_cgroup_label(twd_model_ns(&m, OWN, false), 0, buf, sizeof(buf)),
+			    "/api.service");
+	twd_model_free(&m);
+}
+
+/* The unknown row is never named, however large; other is, as such */
+static void cgroup_other_named(void **state)
+{
+	struct tw_entry *p = calloc(1, sizeof(*p)), *s = calloc(1, sizeof(*s));
+	struct twd_model m;
+
+	(void)state;
+	p[0] = entry(AF_INET, "10.0.0.1", 0, "10.0.0.9", 5432, 300);
+	s[0] = entry(AF_INET, "10.0.0.1", 80, NULL, 0, 3500);
+	run_cg = calloc(2, sizeof(*run_cg));
+	run_cg[0] = cgroup_row(0, true, 100, 7);
+	run_cg[1] = cgroup_row(0, false, 3800, 0);
+	run_ncg = 2;
+	run_root = "/nonexistent";
+	run(&m, p, 1, s, 1);
+	assert_non_null(strstr(msgs[TWD_R_BUCKETS_HIGH][0],
+			       "; most TIME_WAIT from cgroup other: 100 of 3900"));
 	twd_model_free(&m);
 }
 
@@ -151,8 +255,8 @@ static void wants_tables(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(service_named),
-		cmocka_unit_test(pool_named),
+		cmocka_unit_test(service_named), cmocka_unit_test(pool_named),
+		cmocka_unit_test(cgroup_named),	 cmocka_unit_test(cgroup_other_named),
 		cmocka_unit_test(wants_tables),
 	};
 

@@ -99,6 +99,64 @@ static void tables(FILE *f, const struct twd_model *m, const struct twd_conf *c)
 	free(idx);
 }
 
+/* A label value as the text format wants it: \\, \" and \n escaped */
+static void label_value(FILE *f, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			fputc('\\', f);
+		if (*v == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*v, f);
+	}
+}
+
+/* With the module's cgroups=1: the top N cgroups by live sockets per netns */
+static void cgroups(FILE *f, const struct twd_model *m, const struct twd_conf *c)
+{
+	static const struct {
+		const char *name, *type, *help;
+	} fam[] = {
+		{ "twmon_cgroup_tw_live", "gauge",
+		  "Live TIME_WAIT sockets made by a cgroup (top N cgroups per netns; "
+		  "cgroup \"unknown\": no known cgroup, \"other\": outside twmond's cgroup "
+		  "namespace)" },
+		{ "twmon_cgroup_tw_entered_total", "counter",
+		  "Sockets of a cgroup that entered TIME_WAIT since its row was made" },
+		{ "twmon_cgroup_connect_eaddrnotavail_total", "counter",
+		  "connect() calls of a cgroup's sockets that found no free local port" },
+		{ "twmon_cgroup_linger_abort_total", "counter",
+		  "Closes of a cgroup's sockets turned into RST by SO_LINGER=0" },
+	};
+	unsigned int *idx = malloc((c->top_n ? c->top_n : 1) * sizeof(*idx));
+	unsigned int i, k, n, fi;
+	char buf[32];
+
+	if (!idx)
+		return;
+	for (fi = 0; fi < sizeof(fam) / sizeof(fam[0]); fi++) {
+		head(f, fam[fi].name, fam[fi].type, fam[fi].help);
+		for (i = 0; i < m->nns; i++) {
+			const struct twd_ns *ns = m->ns[i];
+
+			n = twd_top_cgroups(ns, c->top_n, idx);
+			for (k = 0; k < n; k++) {
+				const struct tw_entry *e = &ns->cgroups[idx[k]];
+				uint64_t v[] = { e->count, e->entered, e->eaddrnotavail,
+						 e->linger_abort };
+
+				if (fi && !e->cgroup_id && !e->other)
+					continue; /* the unknown row has no totals */
+				fprintf(f, "%s{netns=\"%u\",cgroup=\"", fam[fi].name, ns->inum);
+				label_value(f, twd_cgroup_label(ns, idx[k], buf, sizeof(buf)));
+				fprintf(f, "\"} %" PRIu64 "\n", v[fi]);
+			}
+		}
+	}
+	free(idx);
+}
+
 static void alerts(FILE *f, const struct twd_model *m)
 {
 	const struct twd_alerts *as = &m->alerts;
@@ -168,6 +226,7 @@ int twd_metrics_render(FILE *f, const struct twd_model *m, const struct twd_conf
 	per_ns(f, m, "twmon_port_range_size", "gauge",
 	       "Size of net.ipv4.ip_local_port_range (high - low + 1)", p_range, -1);
 	tables(f, m, c);
+	cgroups(f, m, c);
 	per_ns(f, m, "twmon_untracked", "gauge", "Live TIME_WAIT sockets in no table (tables full)",
 	       p_untracked, -1);
 	alerts(f, m);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "cgroup.h"
 #include "model.h"
 
 void twd_model_init(struct twd_model *m, twd_alert_fn emit, void *arg)
@@ -15,10 +16,21 @@ void twd_model_init(struct twd_model *m, twd_alert_fn emit, void *arg)
 	twd_alerts_init(&m->alerts, emit, arg);
 }
 
+static void cgroups_free(char **paths, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; paths && i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
 static void ns_free(struct twd_ns *ns)
 {
 	free(ns->pools);
 	free(ns->services);
+	free(ns->cgroups);
+	cgroups_free(ns->cgroup_paths, ns->ncgroups);
 	free(ns);
 }
 
@@ -161,6 +173,86 @@ void twd_model_services(struct twd_model *m, uint32_t inum, struct tw_entry *e, 
 	ns->has_tables = true;
 }
 
+/* The unknown and other rows (id 0) first, then by cgroup id */
+static int cgroup_cmp(const void *pa, const void *pb)
+{
+	const struct tw_entry *a = pa, *b = pb;
+
+	if (a->cgroup_id != b->cgroup_id)
+		return a->cgroup_id < b->cgroup_id ? -1 : 1;
+	return (int)a->other - (int)b->other;
+}
+
+void twd_model_cgroups(struct twd_model *m, uint32_t inum, struct tw_entry *e, unsigned int n,
+		       const char *root)
+{
+	struct twd_ns *ns = twd_model_ns(m, inum, true);
+	char **paths = calloc(n ? n : 1, sizeof(*paths)), **found;
+	uint64_t *ids = calloc(n ? n : 1, sizeof(*ids));
+	unsigned int *at = calloc(n ? n : 1, sizeof(*at));
+	unsigned int i, j = 0, k = 0;
+
+	if (!ns || !paths || !ids || !at)
+		goto fail;
+	if (n)
+		qsort(e, n, sizeof(*e), cgroup_cmp);
+	/* both sorted: a cgroup seen before keeps its path, new ids are looked up */
+	for (i = 0; i < n; i++) {
+		if (!e[i].cgroup_id)
+			continue;
+		while (j < ns->ncgroups && ns->cgroups[j].cgroup_id < e[i].cgroup_id)
+			j++;
+		if (j < ns->ncgroups && ns->cgroups[j].cgroup_id == e[i].cgroup_id &&
+		    ns->cgroup_paths[j]) {
+			paths[i] = ns->cgroup_paths[j];
+			ns->cgroup_paths[j] = NULL;
+			continue;
+		}
+		ids[k] = e[i].cgroup_id;
+		at[k++] = i;
+	}
+	if (k) {
+		found = calloc(k, sizeof(*found));
+		if (!found || tw_cgroup_paths(root, ids, k, found)) {
+			free(found);
+			cgroups_free(paths, n);
+			paths = NULL;
+			goto fail;
+		}
+		for (i = 0; i < k; i++)
+			paths[at[i]] = found[i] ? found[i] : strdup("");
+		free(found);
+	}
+	free(ns->cgroups);
+	cgroups_free(ns->cgroup_paths, ns->ncgroups);
+	ns->cgroups = e;
+	ns->cgroup_paths = paths;
+	ns->ncgroups = n;
+	free(ids);
+	free(at);
+	return;
+fail:
+	free(e);
+	free(paths);
+	free(ids);
+	free(at);
+}
+
+const char *twd_cgroup_label(const struct twd_ns *ns, unsigned int i, char *buf, size_t len)
+{
+	const struct tw_entry *e = &ns->cgroups[i];
+	const char *p = ns->cgroup_paths[i];
+
+	if (e->other)
+		return "other";
+	if (!e->cgroup_id)
+		return "unknown";
+	if (p && *p)
+		return p;
+	snprintf(buf, len, "id:%" PRIu64, e->cgroup_id);
+	return buf;
+}
+
 /* The lowest level at which a ratio rule can be firing (clear below warn/crit) */
 static double lowest_ratio(const struct twd_rule_conf *rc)
 {
@@ -261,6 +353,20 @@ unsigned int twd_top_services(const struct twd_ns *ns, unsigned int n, unsigned 
 	return k;
 }
 
+unsigned int twd_top_cgroups(const struct twd_ns *ns, unsigned int n, unsigned int *idx)
+{
+	uint32_t *c = malloc((ns->ncgroups ? ns->ncgroups : 1) * sizeof(*c));
+	unsigned int i, k;
+
+	if (!c)
+		return 0;
+	for (i = 0; i < ns->ncgroups; i++)
+		c[i] = ns->cgroups[i].count;
+	k = top(c, ns->ncgroups, n, idx);
+	free(c);
+	return k;
+}
+
 static void fmt_eta(double secs, char *buf, size_t len)
 {
 	if (secs < 0)
@@ -306,6 +412,40 @@ static void largest_source(const struct twd_ns *ns, char *buf, size_t len)
 		 e->count * 100.0 / ns->st.live);
 }
 
+/*
+ * "; most TIME_WAIT from cgroup /system.slice/api.service: 1840 of 2000":
+ * with the module's cgroups=1, the cgroup with the most live sockets (by =
+ * NULL) or the largest total by, of the sum over the cgroups as read
+ * together (the last GET_CGROUPS); nothing if that is the unknown row or
+ * if it holds none
+ */
+static void largest_cgroup(const struct twd_ns *ns, uint64_t (*by)(const struct tw_entry *e),
+			   const char *what, char *buf, size_t len)
+{
+	unsigned int i, best = 0;
+	uint64_t v, bv = 0, total = 0;
+	char id[32];
+
+	buf[0] = 0;
+	for (i = 0; i < ns->ncgroups; i++) {
+		v = by ? by(&ns->cgroups[i]) : ns->cgroups[i].count;
+		total += v;
+		if (v > bv && (ns->cgroups[i].cgroup_id || ns->cgroups[i].other)) {
+			bv = v;
+			best = i;
+		}
+	}
+	if (!bv)
+		return;
+	snprintf(buf, len, "; most %sfrom cgroup %s: %" PRIu64 " of %" PRIu64, what,
+		 twd_cgroup_label(ns, best, id, sizeof(id)), bv, total);
+}
+
+static uint64_t cg_eaddrnotavail(const struct tw_entry *e)
+{
+	return e->eaddrnotavail;
+}
+
 static void eval_ns(struct twd_model *m, const struct twd_conf *c, struct twd_ns *ns,
 		    int64_t now_ms)
 {
@@ -313,18 +453,19 @@ static void eval_ns(struct twd_model *m, const struct twd_conf *c, struct twd_ns
 	struct twd_target t = { .kind = TWD_T_NETNS };
 	uint32_t range = twd_range_size(st->port_low, st->port_high);
 	struct twd_bucket_forecast bf;
-	char msg[TWD_MSG_LEN], eta[48], fullest[160] = "", largest[160];
+	char msg[TWD_MSG_LEN], eta[48], fullest[160] = "", largest[160], cg[160];
 	double close10 = twd_ns_rate(ns, TWD_C_CLOSES, TWD_WIN_10S), r;
 	unsigned int i, best = 0;
 
 	largest_source(ns, largest, sizeof(largest));
+	largest_cgroup(ns, NULL, "TIME_WAIT ", cg, sizeof(cg));
 	twd_forecast_buckets(st->live, st->max_tw_buckets, close10, &bf);
 	fmt_eta(bf.to_overflow, eta, sizeof(eta));
 	snprintf(msg, sizeof(msg),
 		 "TIME_WAIT buckets %.0f%% full (%" PRIu64 "/%u), closing %.0f/s, steady state "
-		 "%.0f, overflow %s%s",
+		 "%.0f, overflow %s%s%s",
 		 bf.usage * 100, st->live, st->max_tw_buckets, close10, bf.steady,
-		 bf.to_overflow == 0 ? "now" : eta, largest);
+		 bf.to_overflow == 0 ? "now" : eta, largest, cg);
 	if (st->max_tw_buckets)
 		twd_alerts_observe(&m->alerts, &c->rule[TWD_R_BUCKETS_HIGH], TWD_R_BUCKETS_HIGH,
 				   ns->inum, &t, bf.usage, msg, now_ms);
@@ -332,8 +473,8 @@ static void eval_ns(struct twd_model *m, const struct twd_conf *c, struct twd_ns
 	r = twd_ns_rate(ns, TWD_C_OVERFLOW, TWD_WIN_10S);
 	snprintf(msg, sizeof(msg),
 		 "%.1f closes/s got no TIME_WAIT (tcp_max_tw_buckets %u, %" PRIu64
-		 " TIME_WAIT now), %" PRIu64 " overflows in total%s",
-		 r, st->max_tw_buckets, st->live, st->overflow, largest);
+		 " TIME_WAIT now), %" PRIu64 " overflows in total%s%s",
+		 r, st->max_tw_buckets, st->live, st->overflow, largest, cg);
 	twd_alerts_observe(&m->alerts, &c->rule[TWD_R_OVERFLOW], TWD_R_OVERFLOW, ns->inum, &t, r,
 			   msg, now_ms);
 
@@ -353,10 +494,11 @@ static void eval_ns(struct twd_model *m, const struct twd_conf *c, struct twd_ns
 			 ns->pools[best].e.count, range);
 	}
 	r = twd_ns_rate(ns, TWD_C_EADDRNOTAVAIL, TWD_WIN_10S);
+	largest_cgroup(ns, cg_eaddrnotavail, "EADDRNOTAVAIL ", cg, sizeof(cg));
 	snprintf(msg, sizeof(msg),
 		 "connect() found no free local port %.1f times/s, %" PRIu64
-		 " in total (port range %u-%u)%s",
-		 r, st->connect_eaddrnotavail, st->port_low, st->port_high, fullest);
+		 " in total (port range %u-%u)%s%s",
+		 r, st->connect_eaddrnotavail, st->port_low, st->port_high, fullest, cg);
 	twd_alerts_observe(&m->alerts, &c->rule[TWD_R_EADDRNOTAVAIL], TWD_R_EADDRNOTAVAIL, ns->inum,
 			   &t, r, msg, now_ms);
 

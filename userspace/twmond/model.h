@@ -46,6 +46,14 @@ struct twd_ns {
 	unsigned int npools;
 	struct tw_entry *services;
 	unsigned int nservices;
+	/*
+	 * With the module's cgroups=1: GET_CGROUPS rows sorted by cgroup id,
+	 * each with its path ("" if no directory has its id; NULL for the
+	 * unknown and other rows)
+	 */
+	struct tw_entry *cgroups;
+	char **cgroup_paths;
+	unsigned int ncgroups;
 };
 
 struct twd_model {
@@ -72,11 +80,21 @@ void twd_model_forget_old(struct twd_model *m, uint64_t gen);
 void twd_model_pools(struct twd_model *m, uint32_t inum, struct tw_entry *e, unsigned int n,
 		     int64_t now_ms);
 void twd_model_services(struct twd_model *m, uint32_t inum, struct tw_entry *e, unsigned int n);
+/*
+ * GET_CGROUPS of a namespace, n rows (taken over); paths carried over from
+ * the last call, new ids looked up under root in one walk (lib/cgroup.h)
+ */
+void twd_model_cgroups(struct twd_model *m, uint32_t inum, struct tw_entry *e, unsigned int n,
+		       const char *root);
+/* A cgroup row's label: its path, "unknown", "other" or "id:N" (not found) */
+const char *twd_cgroup_label(const struct twd_ns *ns, unsigned int i, char *buf, size_t len);
 /* The module went away: forget everything, clear the alerts */
 void twd_model_down(struct twd_model *m);
 
 /* Rate per second of a counter over window_ms */
 double twd_ns_rate(const struct twd_ns *ns, enum twd_ctr c, int64_t window_ms);
+/* The n cgroup rows with the most live sockets, into idx; returns how many */
+unsigned int twd_top_cgroups(const struct twd_ns *ns, unsigned int n, unsigned int *idx);
 /* Pool growth per second over 10 s */
 double twd_pool_rate(const struct twd_pool *p);
 

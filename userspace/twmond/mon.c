@@ -360,6 +360,13 @@ int twd_mon_get_services(struct twd_mon *m, uint32_t inum, struct tw_entry **e, 
 			   err, errlen);
 }
 
+int twd_mon_get_cgroups(struct twd_mon *m, uint32_t inum, struct tw_entry **e, unsigned int *n,
+			char *err, size_t errlen)
+{
+	return get_entries(m, TWMON_CMD_GET_CGROUPS, "GET_CGROUPS", inum, tw_parse_cgroup, e, n,
+			   err, errlen);
+}
+
 static int config_reply(const struct nlmsghdr *nlh, void *arg, char *err, size_t errlen)
 {
 	return tw_parse_config(nlh, arg, err, errlen);

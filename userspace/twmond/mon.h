@@ -76,6 +76,9 @@ int twd_mon_get_dests(struct twd_mon *m, uint32_t inum, struct tw_entry **e, uns
 		      char *err, size_t errlen);
 int twd_mon_get_services(struct twd_mon *m, uint32_t inum, struct tw_entry **e, unsigned int *n,
 			 char *err, size_t errlen);
+/* GET_CGROUPS (-EOPNOTSUPP: the module was loaded without cgroups=1) */
+int twd_mon_get_cgroups(struct twd_mon *m, uint32_t inum, struct tw_entry **e, unsigned int *n,
+			char *err, size_t errlen);
 int twd_mon_get_config(struct twd_mon *m, struct tw_config *c, char *err, size_t errlen);
 /* SET_CONFIG TWMON_A_STATS_INTERVAL_MS (needs CAP_NET_ADMIN) */
 int twd_mon_set_interval(struct twd_mon *m, unsigned int ms, char *err, size_t errlen);

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "conf.h"
 #include "http.h"
 #include "metrics.h"
@@ -51,6 +52,7 @@ struct twmond {
 	int sfd, tfd;
 	bool down_logged, all_denied_logged, all_denied, other_tables_logged;
 	bool need_resync, need_tables, dirty;
+	bool cgroups; /* the module counts per cgroup (cgroups=1) */
 	char lost_why[256];
 	uint64_t lost_unlogged;
 	int64_t lost_logged_ms;
@@ -182,9 +184,14 @@ static void on_event(uint32_t netns, const struct twd_kevent *ev, void *arg)
 	d->model.events++;
 	if (ev->type < sizeof(d->model.events_by_type) / sizeof(d->model.events_by_type[0]))
 		d->model.events_by_type[ev->type]++;
-	/* pools changed or connect() failed: look at the tables now, not at the tick */
+	/*
+	 * pools changed, connect() failed, the bucket table fills or
+	 * overflows: look at the tables now, not at the tick, so that the
+	 * alerts name what holds the sockets now
+	 */
 	if (ev->type == TWMON_EV_POOL_HIGH || ev->type == TWMON_EV_POOL_OK ||
-	    ev->type == TWMON_EV_EADDRNOTAVAIL_BEGIN)
+	    ev->type == TWMON_EV_EADDRNOTAVAIL_BEGIN || ev->type == TWMON_EV_BUCKETS_HIGH ||
+	    ev->type == TWMON_EV_OVERFLOW_BEGIN)
 		d->need_tables = true;
 	d->dirty = true;
 }
@@ -287,8 +294,18 @@ static int read_tables(struct twmond *d, uint32_t inum, char *err, size_t errlen
 		return r;
 	twd_model_pools(&d->model, key, e, n, now_ms());
 	r = twd_mon_get_services(&d->mon, inum, &e, &n, err, errlen);
+	if (r)
+		return r;
+	twd_model_services(&d->model, key, e, n);
+	if (!d->cgroups)
+		return 0;
+	r = twd_mon_get_cgroups(&d->mon, inum, &e, &n, err, errlen);
+	if (r == -EOPNOTSUPP) {
+		d->cgroups = false; /* reloaded without cgroups=1 meanwhile */
+		return 0;
+	}
 	if (!r)
-		twd_model_services(&d->model, key, e, n);
+		twd_model_cgroups(&d->model, key, e, n, TW_CGROUP_ROOT);
 	return r;
 }
 
@@ -312,6 +329,7 @@ static void refresh_other_tables(struct twmond *d)
 			if (ns->has_tables) {
 				twd_model_pools(&d->model, ns->inum, NULL, 0, now_ms());
 				twd_model_services(&d->model, ns->inum, NULL, 0);
+				twd_model_cgroups(&d->model, ns->inum, NULL, 0, TW_CGROUP_ROOT);
 				ns->has_tables = false;
 			}
 			continue;
@@ -390,13 +408,15 @@ static void try_up(struct twmond *d)
 		return;
 	}
 	d->all_denied = false;
+	d->cgroups = kc.cgroups;
 	if (sync_all(d))
 		return;
 	d->model.up = true;
 	d->down_logged = false;
 	twd_log(&d->sink, LOG_INFO,
-		"watching twmon %s: netns %u, stats every %u ms, receive buffer %u bytes",
-		kc.version, d->model.own_inum, kc.stats_interval_ms, d->mon.rcvbuf);
+		"watching twmon %s: netns %u, stats every %u ms, receive buffer %u bytes%s",
+		kc.version, d->model.own_inum, kc.stats_interval_ms, d->mon.rcvbuf,
+		kc.cgroups ? ", per cgroup" : "");
 }
 
 static void tick(struct twmond *d)
