@@ -31,8 +31,8 @@
 struct twmon_owner {
 	unsigned long tw;		/* the socket (compared only), 0: free */
 	u64 cgid;
-	u32 second;			/* expiry second its row counts it in */
-	u32 unused;
+	u32 second;			/* expiry second its rows count it in */
+	u32 pool;			/* also in a TWMON_KIND_POOL_CGROUP row */
 } __aligned(32);
 
 bool twmon_cgroups;
@@ -104,15 +104,21 @@ void twmon_key_cgroup(struct twmon_key *k, u64 cgid)
 {
 	memset(k, 0, sizeof(*k));
 	k->kind = TWMON_KIND_CGROUP;
-	memcpy(&k->laddr, &cgid, sizeof(cgid));
+	k->cgid = cgid;
+}
+
+/* The key of tw's outgoing pool, split by cgroup cgid */
+static void key_pool_cgroup(struct twmon_key *k,
+			    const struct inet_timewait_sock *tw, u64 cgid)
+{
+	twmon_key_from_tw(tw, TWMON_KIND_DEST, k);
+	k->kind = TWMON_KIND_POOL_CGROUP;
+	k->cgid = cgid;
 }
 
 u64 twmon_row_cgroup(const struct twmon_row *e)
 {
-	u64 cgid;
-
-	memcpy(&cgid, &e->key.laddr, sizeof(cgid));
-	return cgid;
+	return e->key.cgid;
 }
 
 static struct twmon_owner *bucket_of(const struct inet_timewait_sock *tw)
@@ -193,18 +199,39 @@ bool twmon_cgroup_visible(const struct twmon_row *e, struct cgroup *ns_root)
 	return cgrp && cgroup_is_descendant(cgrp, ns_root);
 }
 
+/* The same for a cgroup id, by its cgroup row (none: not visible) */
+bool twmon_cgroup_id_visible(struct twmon_net *tn, u64 cgid,
+			     struct cgroup *ns_root)
+{
+	struct twmon_row *e;
+	struct twmon_key k;
+	bool visible;
+
+	if (!ns_root)
+		return true;
+	twmon_key_cgroup(&k, cgid);
+	rcu_read_lock();
+	e = twmon_table_row(tn, &k, false);
+	visible = e && twmon_cgroup_visible(e, ns_root);
+	rcu_read_unlock();
+	return visible;
+}
+
 /*
  * Birth: tw enters TIME_WAIT from sk, its timer set to expire at
- * `expires`. From the hashdance probe, before the socket is hashed: its
- * death cannot race with this.
+ * `expires`; pool: its local port is ephemeral (an outgoing pool's), and
+ * it is counted in the pool's row of its cgroup too. From the hashdance
+ * probe, before the socket is hashed: its death cannot race with this.
  */
 void twmon_cgroup_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
-			struct sock *sk, unsigned long expires)
+			struct sock *sk, unsigned long expires, bool pool)
 {
 	u32 second = twmon_expiry_second(expires);
 	struct cgroup *cgrp = sk_cgroup(sk);
 	struct twmon_cgroup_row *c = NULL;
 	struct twmon_owner *o;
+	struct twmon_row *e;
+	struct twmon_key k;
 
 	if (!cgrp)
 		return;		/* unknown: counted as cgroup 0 */
@@ -222,6 +249,14 @@ void twmon_cgroup_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
 	WRITE_ONCE(o->second, second);
 	twmon_row_add(&c->row, second, 1);
 	count_total(&c->row, TWMON_CG_ENTERED);
+	e = NULL;
+	if (pool) {
+		key_pool_cgroup(&k, tw, cgroup_id(cgrp));
+		e = twmon_table_row(tn, &k, true);
+		if (e)
+			twmon_row_add(e, second, 1);
+	}
+	WRITE_ONCE(o->pool, !!e);	/* none: the pool's split misses it */
 out:
 	rcu_read_unlock();
 }
@@ -242,6 +277,12 @@ void twmon_cgroup_death(struct twmon_net *tn, struct inet_timewait_sock *tw)
 		twmon_row_add(e, READ_ONCE(o->second), -1);
 		count_total(e, TWMON_CG_ENDED);
 	}
+	if (READ_ONCE(o->pool)) {
+		key_pool_cgroup(&k, tw, READ_ONCE(o->cgid));
+		e = twmon_table_row(tn, &k, false);
+		if (e)
+			twmon_row_add(e, READ_ONCE(o->second), -1);
+	}
 	rcu_read_unlock();
 	WRITE_ONCE(o->tw, 0);
 }
@@ -261,6 +302,10 @@ void twmon_cgroup_move(struct twmon_net *tn, struct inet_timewait_sock *tw,
 		return;
 	twmon_key_cgroup(&k, READ_ONCE(o->cgid));
 	twmon_table_move(tn, &k, from, to);
+	if (READ_ONCE(o->pool)) {
+		key_pool_cgroup(&k, tw, READ_ONCE(o->cgid));
+		twmon_table_move(tn, &k, from, to);
+	}
 	WRITE_ONCE(o->second, to);
 }
 

@@ -66,7 +66,7 @@ struct twmon_net {
 	struct net *net;
 	struct twmon_pcpu __percpu *pcpu;
 	struct rhashtable table;	/* table.c: pools and services */
-	atomic_t entries[3];		/* table rows: dests, services, cgroups */
+	atomic_t entries[4];		/* table rows by kind (table.c) */
 	atomic_t gen;			/* rows unlinked: dumps check it */
 	struct delayed_work reap_work;	/* table.c: drops empty rows */
 	unsigned long reap_now;		/* bit 0: a full table asked for it */
@@ -94,7 +94,8 @@ struct twmon_snapshot {
 enum twmon_kind {
 	TWMON_KIND_DEST = 1,
 	TWMON_KIND_SERVICE = 2,
-	TWMON_KIND_CGROUP = 3,		/* laddr holds the cgroup id (cgroup.c) */
+	TWMON_KIND_CGROUP = 3,		/* cgroup.c: a cgroup (cgid) */
+	TWMON_KIND_POOL_CGROUP = 4,	/* cgroup.c: a pool's sockets of one cgroup */
 };
 
 /* What a cgroup row counts besides its live sockets (since it was made) */
@@ -113,6 +114,7 @@ struct twmon_key {
 	__be16 port;			/* remote port (dest), local (service) */
 	struct in6_addr laddr;
 	struct in6_addr raddr;		/* zero for services */
+	u64 cgid;			/* cgroup rows only, else zero */
 };
 
 /*
@@ -208,9 +210,11 @@ void twmon_key_cgroup(struct twmon_key *k, u64 cgid);
 u64 twmon_row_cgroup(const struct twmon_row *e);
 struct cgroup *twmon_cgroup_ns_root(bool privileged);
 bool twmon_cgroup_visible(const struct twmon_row *e, struct cgroup *ns_root);
+bool twmon_cgroup_id_visible(struct twmon_net *tn, u64 cgid,
+			     struct cgroup *ns_root);
 u64 twmon_cgroup_total(const struct twmon_row *e, enum twmon_cgroup_total t);
 void twmon_cgroup_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
-			struct sock *sk, unsigned long expires);
+			struct sock *sk, unsigned long expires, bool pool);
 void twmon_cgroup_death(struct twmon_net *tn, struct inet_timewait_sock *tw);
 void twmon_cgroup_move(struct twmon_net *tn, struct inet_timewait_sock *tw,
 		       u32 to);

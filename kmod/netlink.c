@@ -34,6 +34,7 @@ static const struct nla_policy twmon_policy[TWMON_A_MAX + 1] = {
 	[TWMON_A_BUCKETS_WATERMARK_PCT]	= NLA_POLICY_RANGE(NLA_U32, 1, 100),
 	[TWMON_A_POOL_WATERMARK_PCT]	= NLA_POLICY_RANGE(NLA_U32, 1, 100),
 	[TWMON_A_CGROUP_ID]		= { .type = NLA_U64 },
+	[TWMON_A_BY_CGROUP]		= { .type = NLA_FLAG },
 };
 
 /* Dump filter and position, kept in cb->ctx between dump calls */
@@ -55,6 +56,7 @@ struct twmon_dump {
 struct twmon_table_dump {
 	struct twmon_walk *walk;	/* allocated in .start, freed in .done */
 	struct net *net;		/* held for the dump's lifetime */
+	struct cgroup *ns_root;		/* by cgroup: see twmon_cgroup_ns_root() */
 	struct in6_addr addr;		/* remote (dests) or local (services) */
 	u32 min_count;
 	u16 port;
@@ -243,6 +245,8 @@ static int twmon_table_done(struct netlink_callback *cb)
 		twmon_walk_end(d->walk);
 		kfree(d->walk);
 	}
+	if (d->ns_root)
+		cgroup_put(d->ns_root);
 	if (d->net)
 		put_net(d->net);
 	return 0;
@@ -275,6 +279,19 @@ static int twmon_table_start(struct netlink_callback *cb, u8 kind,
 	}
 	if (attrs[TWMON_A_MIN_COUNT])
 		d->min_count = nla_get_u32(attrs[TWMON_A_MIN_COUNT]);
+	if (attrs[TWMON_A_BY_CGROUP]) {
+		if (kind != TWMON_KIND_DEST) {
+			NL_SET_ERR_MSG_ATTR(cb->extack, attrs[TWMON_A_BY_CGROUP],
+					    "by-cgroup is for outgoing pools (GET_DESTS)");
+			return -EINVAL;
+		}
+		if (!twmon_cgroups) {
+			NL_SET_ERR_MSG_ATTR(cb->extack, attrs[TWMON_A_BY_CGROUP],
+					    "sockets are not counted per cgroup: load twmon with cgroups=1");
+			return -EOPNOTSUPP;
+		}
+		kind = TWMON_KIND_POOL_CGROUP;
+	}
 	net = request_net(cb->skb, attrs, cb->extack);
 	if (IS_ERR(net))
 		return PTR_ERR(net);
@@ -285,6 +302,8 @@ static int twmon_table_start(struct netlink_callback *cb, u8 kind,
 	}
 	/* .done runs once .start succeeded: it ends the walk, puts the net */
 	d->net = net;
+	if (kind == TWMON_KIND_POOL_CGROUP)
+		d->ns_root = twmon_cgroup_ns_root(netlink_capable(cb->skb, CAP_SYS_ADMIN));
 	twmon_walk_begin(d->walk, twmon_net(net), kind);
 	return 0;
 }
@@ -313,7 +332,10 @@ static int fill_entry(struct twmon_row *e, u32 count, void *arg)
 	const struct table_fill *f = arg;
 	const struct twmon_table_dump *d = f->d;
 	const struct twmon_key *k = &e->key;
-	bool dest = k->kind == TWMON_KIND_DEST;
+	bool dest = k->kind != TWMON_KIND_SERVICE;
+	bool by_cgroup = k->kind == TWMON_KIND_POOL_CGROUP;
+	bool other = by_cgroup && !twmon_cgroup_id_visible(f->d->walk->tn,
+							    k->cgid, d->ns_root);
 	struct sk_buff *skb = f->skb;
 	struct nlattr *nest;
 	void *hdr;
@@ -336,7 +358,10 @@ static int fill_entry(struct twmon_row *e, u32 count, void *arg)
 	    (dest && twmon_put_addr(skb, TWMON_E_REMOTE_ADDR, k->family, &k->raddr)) ||
 	    nla_put_u16(skb, dest ? TWMON_E_REMOTE_PORT : TWMON_E_LOCAL_PORT,
 			ntohs(k->port)) ||
-	    nla_put_u32(skb, TWMON_E_COUNT, count)) {
+	    nla_put_u32(skb, TWMON_E_COUNT, count) ||
+	    (by_cgroup && nla_put_u64_64bit(skb, TWMON_E_CGROUP_ID,
+					    other ? 0 : k->cgid, TWMON_E_PAD)) ||
+	    (other && nla_put_flag(skb, TWMON_E_OTHER))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

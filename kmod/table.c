@@ -7,7 +7,7 @@
  * never freed by the probes: a per-namespace work drops the empty ones.
  *
  * Capacity: each namespace has its own limits (max_dests, max_services,
- * max_cgroups).
+ * max_cgroups; pools split by cgroup count against max_dests on their own).
  * Rows of namespaces other than the initial one also draw on one host-wide
  * bound (max_entries) past a small reserve each, so no namespace can take
  * the initial one's room and memory stays bounded.
@@ -40,13 +40,14 @@ static struct kmem_cache *row_cache(u8 kind)
 
 static inline int kind_index(u8 kind)
 {
-	return kind - TWMON_KIND_DEST;	/* entries[]: dests, services, cgroups */
+	return kind - TWMON_KIND_DEST;	/* entries[]: in the order of the kinds */
 }
 
 static unsigned int kind_limit(u8 kind)
 {
 	switch (kind) {
 	case TWMON_KIND_DEST:
+	case TWMON_KIND_POOL_CGROUP:
 		return twmon_max_dests;
 	case TWMON_KIND_SERVICE:
 		return twmon_max_services;
@@ -270,7 +271,7 @@ static void twmon_reap_fn(struct work_struct *work)
 		clear_bit(0, &tn->reap_now);
 	}
 	if (atomic_read(&tn->entries[0]) || atomic_read(&tn->entries[1]) ||
-	    atomic_read(&tn->entries[2]))
+	    atomic_read(&tn->entries[2]) || atomic_read(&tn->entries[3]))
 		queue_delayed_work(twmon_table_wq, &tn->reap_work,
 				   TWMON_REAP_DELAY);
 }

@@ -45,8 +45,8 @@ static struct tw_entry entry(int family, const char *l, uint16_t lport, const ch
 }
 
 /* Cgroup rows (GET_CGROUPS) given to the next run(), resolved under root */
-static struct tw_entry *run_cg;
-static unsigned int run_ncg;
+static struct tw_entry *run_cg, *run_pcg;
+static unsigned int run_ncg, run_npcg;
 static const char *run_root;
 
 /* live 3900/4096 and overflowing, in both namespaces; tables in ours only */
@@ -79,7 +79,9 @@ static void run(struct twd_model *m, struct tw_entry *pools, unsigned int np, st
 	twd_model_services(m, OWN, svcs, ns);
 	if (run_cg)
 		twd_model_cgroups(m, OWN, run_cg, run_ncg, run_root);
-	run_cg = NULL;
+	if (run_pcg)
+		twd_model_pool_cgroups(m, OWN, run_pcg, run_npcg);
+	run_cg = run_pcg = NULL;
 	twd_model_evaluate(m, &c, t);
 }
 
@@ -215,6 +217,30 @@ static void cgroup_other_named(void **state)
 	twd_model_free(&m);
 }
 
+/* pool_exhaustion names the cgroup with the most of the pool's sockets */
+static void pool_cgroup_named(void **state)
+{
+	struct tw_entry *p = calloc(2, sizeof(*p)), *s = calloc(1, sizeof(*s));
+	struct twd_model m;
+
+	(void)state;
+	p[0] = entry(AF_INET, "10.0.0.1", 0, "10.0.0.9", 5432, 27000);
+	p[1] = entry(AF_INET, "10.0.0.1", 0, "10.0.0.8", 6379, 10);
+	s[0] = entry(AF_INET, "10.0.0.1", 80, NULL, 0, 10);
+	run_pcg = calloc(3, sizeof(*run_pcg));
+	run_pcg[0] = entry(AF_INET, "10.0.0.1", 0, "10.0.0.9", 5432, 7000);
+	run_pcg[0].cgroup_id = 77;
+	run_pcg[1] = entry(AF_INET, "10.0.0.1", 0, "10.0.0.9", 5432, 20000);
+	run_pcg[1].cgroup_id = 4242;
+	run_pcg[2] = entry(AF_INET, "10.0.0.1", 0, "10.0.0.8", 6379, 10);
+	run_pcg[2].cgroup_id = 77;
+	run_npcg = 3;
+	run(&m, p, 2, s, 1);
+	assert_non_null(strstr(msgs[TWD_R_POOL_EXHAUSTION][0],
+			       "; most from cgroup id:4242: 20000 of 27000"));
+	twd_model_free(&m);
+}
+
 /* Another namespace's table is read only when an alert could need it */
 static void wants_tables(void **state)
 {
@@ -255,9 +281,9 @@ static void wants_tables(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(service_named), cmocka_unit_test(pool_named),
-		cmocka_unit_test(cgroup_named),	 cmocka_unit_test(cgroup_other_named),
-		cmocka_unit_test(wants_tables),
+		cmocka_unit_test(service_named),     cmocka_unit_test(pool_named),
+		cmocka_unit_test(cgroup_named),	     cmocka_unit_test(cgroup_other_named),
+		cmocka_unit_test(pool_cgroup_named), cmocka_unit_test(wants_tables),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -484,6 +484,22 @@ static int parse_entry(const struct nlmsghdr *nlh, uint8_t cmd, int nest_type, c
 	return 0;
 }
 
+int tw_entry_key_cmp(const struct tw_entry *a, const struct tw_entry *b)
+{
+	int c;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	c = memcmp(a->laddr, b->laddr, sizeof(a->laddr));
+	if (!c)
+		c = memcmp(a->raddr, b->raddr, sizeof(a->raddr));
+	if (!c)
+		c = (int)a->lport - (int)b->lport;
+	if (!c)
+		c = (int)a->rport - (int)b->rport;
+	return c;
+}
+
 int tw_parse_dest(const struct nlmsghdr *nlh, struct tw_entry *e, char *err, size_t errlen)
 {
 	static const int req[] = { TWMON_E_FAMILY,	TWMON_E_LOCAL_ADDR, TWMON_E_REMOTE_ADDR,

@@ -58,6 +58,8 @@ struct tw_config {
 int tw_parse_stats(const struct nlmsghdr *nlh, struct tw_stats *s, char *err, size_t errlen);
 int tw_parse_dest(const struct nlmsghdr *nlh, struct tw_entry *e, char *err, size_t errlen);
 int tw_parse_service(const struct nlmsghdr *nlh, struct tw_entry *e, char *err, size_t errlen);
+/* Order of rows by their key: family, local address, remote address, ports */
+int tw_entry_key_cmp(const struct tw_entry *a, const struct tw_entry *b);
 int tw_parse_cgroup(const struct nlmsghdr *nlh, struct tw_entry *e, char *err, size_t errlen);
 int tw_parse_sock(const struct nlmsghdr *nlh, struct tw_entry *e, char *err, size_t errlen);
 int tw_parse_config(const struct nlmsghdr *nlh, struct tw_config *c, char *err, size_t errlen);

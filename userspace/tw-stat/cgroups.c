@@ -11,6 +11,7 @@
 #include <string.h>
 #include <linux/twmon.h>
 
+#include "addr.h"
 #include "cgroup.h"
 #include "cgroups.h"
 #include "fetch.h"
@@ -88,45 +89,173 @@ static void show(const struct tw_entry *e, char *const *paths, size_t n, unsigne
 		print_text("(%zu more; --top all shows every one)\n", n - shown);
 }
 
+/* Paths of the rows' cgroups, in their order (NULL: none found); exits on ENOMEM */
+static char **row_paths(const struct tw_entry *e, size_t n)
+{
+	uint64_t *ids = calloc(n + 1, sizeof(*ids));
+	char **paths = calloc(n + 1, sizeof(*paths));
+	size_t i;
+
+	if (!ids || !paths) {
+		fprintf(stderr, "tw-stat: out of memory\n");
+		exit(1);
+	}
+	for (i = 0; i < n; i++)
+		ids[i] = e[i].other ? 0 : e[i].cgroup_id;
+	if (tw_cgroup_paths(TW_CGROUP_ROOT, ids, n, paths)) {
+		fprintf(stderr, "tw-stat: out of memory\n");
+		exit(1);
+	}
+	free(ids);
+	return paths;
+}
+
+static void free_paths(char **paths, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
+void tw_cgroups_hint(int r, const char *err)
+{
+	/* 6.1 sends no extack when a dump's start fails: say why here */
+	if (r == -EOPNOTSUPP && !strstr(err, "cgroups=1"))
+		fprintf(stderr, "tw-stat: the module counts no cgroups: load it with cgroups=1 "
+				"(rmmod twmon; modprobe twmon cgroups=1)\n");
+}
+
+/* Each pool's total, for sorting the rows pool by pool */
+static const struct tw_entry *sort_rows;
+static uint64_t *sort_totals;
+
+static int cmp_pool_only(const void *pa, const void *pb)
+{
+	return tw_entry_key_cmp(&sort_rows[*(const size_t *)pa], &sort_rows[*(const size_t *)pb]);
+}
+
+static int cmp_by_pool(const void *pa, const void *pb)
+{
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	int c;
+
+	if (sort_totals[a] != sort_totals[b])
+		return sort_totals[a] > sort_totals[b] ? -1 : 1;
+	c = tw_entry_key_cmp(&sort_rows[a], &sort_rows[b]);
+	if (c)
+		return c;
+	if (sort_rows[a].count != sort_rows[b].count)
+		return sort_rows[a].count > sort_rows[b].count ? -1 : 1;
+	return sort_rows[a].cgroup_id < sort_rows[b].cgroup_id
+		       ? -1
+		       : sort_rows[a].cgroup_id > sort_rows[b].cgroup_id;
+}
+
+int tw_show_dests_by_cgroup(struct tw_entry *e, size_t n, unsigned int top, uint32_t port_low,
+			    uint32_t port_high)
+{
+	static const struct print_col cols[] = {
+		{ "FAMILY", false }, { "LOCAL", false }, { "REMOTE", false },
+		{ "CGROUP", false }, { "COUNT", true },	 { "OF PORTS", true },
+	};
+	size_t *order = calloc(n + 1, sizeof(*order)), i, pools = 0;
+	uint64_t *totals = calloc(n + 1, sizeof(*totals));
+	char **paths = row_paths(e, n), label[512], ep[80], addr[64];
+
+	if (!order || !totals) {
+		fprintf(stderr, "tw-stat: out of memory\n");
+		exit(1);
+	}
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	sort_rows = e;
+	sort_totals = totals;
+	/* pool by pool: each row gets its pool's total, then the largest first */
+	if (n)
+		qsort(order, n, sizeof(*order), cmp_pool_only);
+	for (i = 0; i < n;) {
+		size_t j = i;
+		uint64_t t = 0;
+
+		while (j < n && !tw_entry_key_cmp(&e[order[j]], &e[order[i]]))
+			t += e[order[j++]].count;
+		while (i < j)
+			totals[order[i++]] = t;
+	}
+	if (n)
+		qsort(order, n, sizeof(*order), cmp_by_pool);
+	table_open(NULL, cols, 6);
+	for (i = 0; i < n; i++) {
+		const struct tw_entry *r = &e[order[i]];
+		bool first = !i || tw_entry_key_cmp(r, &e[order[i - 1]]);
+		double pct = 0;
+		bool ok = tw_occupancy(r->count, port_low, port_high, &pct);
+
+		pools += first;
+		if (top && pools > top)
+			break;
+		if (r->other)
+			snprintf(label, sizeof(label), "(other: outside this cgroup namespace)");
+		else if (paths[order[i]])
+			tw_cgroup_display(paths[order[i]], label, sizeof(label));
+		else
+			snprintf(label, sizeof(label), "(id %llu: removed)",
+				 (unsigned long long)r->cgroup_id);
+		table_row_open();
+		cell_string(PRINT_ANY, "family", tw_family_name(r->family));
+		if (tw_addr_str(r->family, r->laddr, tw_family_addr_len(r->family), addr,
+				sizeof(addr)))
+			snprintf(addr, sizeof(addr), "?");
+		cell_string(PRINT_ANY, "local", addr);
+		if (tw_addr_str(r->family, r->raddr, tw_family_addr_len(r->family), addr,
+				sizeof(addr)))
+			snprintf(addr, sizeof(addr), "?");
+		cell_string(PRINT_JSON, "remote", addr);
+		cell_uint(PRINT_JSON, "rport", r->rport);
+		if (tw_endpoint_str(r->family, r->raddr, tw_family_addr_len(r->family), r->rport,
+				    ep, sizeof(ep)))
+			snprintf(ep, sizeof(ep), "?");
+		cell_string(PRINT_FP, NULL, ep);
+		cell_string(PRINT_FP, NULL, label);
+		if (r->other)
+			cell_string(PRINT_JSON, "cgroup_id", NULL);
+		else
+			cell_uint(PRINT_JSON, "cgroup_id", r->cgroup_id);
+		print_bool(PRINT_JSON, "other", NULL, r->other);
+		cell_string(PRINT_JSON, "path", paths[order[i]]);
+		cell_count(PRINT_ANY, "count", r->count);
+		cell_pct(PRINT_ANY, "occupancy_pct", pct, ok);
+		table_row_close();
+	}
+	table_close();
+	free_paths(paths, n);
+	free(order);
+	free(totals);
+	return 0;
+}
+
 int tw_cmd_cgroups(struct tw_nl *nl, const struct tw_opts *o)
 {
 	struct entry_vec ev = { .parse = tw_parse_cgroup };
 	char err[TW_NL_ERR_LEN];
-	uint64_t *ids;
 	char **paths;
-	size_t i;
 	int r;
 
 	r = tw_fetch_entries(nl, NULL, TWMON_CMD_GET_CGROUPS, "GET_CGROUPS", 0, &ev, err,
 			     sizeof(err));
 	if (r) {
 		fprintf(stderr, "tw-stat: %s\n", err);
-		/* 6.1 sends no extack when a dump's start fails: say why here */
-		if (r == -EOPNOTSUPP && !strstr(err, "cgroups=1"))
-			fprintf(stderr, "tw-stat: the module counts no cgroups: load it with "
-					"cgroups=1 (rmmod twmon; modprobe twmon cgroups=1)\n");
+		tw_cgroups_hint(r, err);
 		free(ev.v);
 		return 1;
 	}
 	if (ev.n)
 		qsort(ev.v, ev.n, sizeof(*ev.v), cmp_live);
-	ids = calloc(ev.n + 1, sizeof(*ids));
-	paths = calloc(ev.n + 1, sizeof(*paths));
-	if (!ids || !paths) {
-		fprintf(stderr, "tw-stat: out of memory\n");
-		exit(1);
-	}
-	for (i = 0; i < ev.n; i++)
-		ids[i] = ev.v[i].other ? 0 : ev.v[i].cgroup_id;
-	if (tw_cgroup_paths(TW_CGROUP_ROOT, ids, ev.n, paths)) {
-		fprintf(stderr, "tw-stat: out of memory\n");
-		exit(1);
-	}
+	paths = row_paths(ev.v, ev.n);
 	show(ev.v, paths, ev.n, o->top);
-	for (i = 0; i < ev.n; i++)
-		free(paths[i]);
-	free(paths);
-	free(ids);
+	free_paths(paths, ev.n);
 	free(ev.v);
 	return 0;
 }

@@ -8,7 +8,15 @@
 
 #include "nl.h"
 #include "opts.h"
+#include "stats.h"
 
 int tw_cmd_cgroups(struct tw_nl *nl, const struct tw_opts *o);
+
+/* tw-stat dests --by-cgroup: rows of (pool, cgroup), pool by pool, largest first */
+int tw_show_dests_by_cgroup(struct tw_entry *e, size_t n, unsigned int top, uint32_t port_low,
+			    uint32_t port_high);
+
+/* After a failed request r: why, where the kernel said nothing (EOPNOTSUPP) */
+void tw_cgroups_hint(int r, const char *err);
 
 #endif

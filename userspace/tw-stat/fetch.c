@@ -116,6 +116,8 @@ static int fill_filter(struct nl_msg *msg, void *arg)
 		return -1;
 	if ((g & OPT_STATE) && nla_put_u8(msg, TWMON_A_SUBSTATE, f->substate))
 		return -1;
+	if ((g & OPT_BY_CGROUP) && nla_put_flag(msg, TWMON_A_BY_CGROUP))
+		return -1;
 	return 0;
 }
 

@@ -27,6 +27,7 @@ enum {
 	LO_FOLLOW,
 	LO_RCVBUF,
 	LO_ITERATIONS,
+	LO_BY_CGROUP,
 };
 
 static const struct option long_opts[] = {
@@ -49,6 +50,7 @@ static const struct option long_opts[] = {
 	{ "rcvbuf", required_argument, NULL, LO_RCVBUF },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "iterations", required_argument, NULL, LO_ITERATIONS },
+	{ "by-cgroup", no_argument, NULL, LO_BY_CGROUP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -69,6 +71,7 @@ static const struct {
 	{ OPT_RCVBUF, "--rcvbuf" },
 	{ OPT_INTERVAL, "--interval" },
 	{ OPT_ITERATIONS, "--iterations" },
+	{ OPT_BY_CGROUP, "--by-cgroup" },
 };
 
 static int usage_err(char *err, size_t errlen, const char *fmt, ...)
@@ -219,6 +222,10 @@ static int parse_one(struct tw_opts *o, int c, const char *arg, char *err, size_
 	case LO_FOLLOW:
 		o->given |= OPT_FOLLOW;
 		o->follow = true;
+		break;
+	case LO_BY_CGROUP:
+		o->given |= OPT_BY_CGROUP;
+		o->by_cgroup = true;
 		break;
 	case LO_RCVBUF:
 		o->given |= OPT_RCVBUF;

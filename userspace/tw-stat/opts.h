@@ -22,6 +22,7 @@ enum {
 	OPT_RCVBUF = 1u << 10,	   /* events */
 	OPT_INTERVAL = 1u << 11,   /* watch */
 	OPT_ITERATIONS = 1u << 12, /* watch */
+	OPT_BY_CGROUP = 1u << 13,  /* dests */
 };
 
 /* Filters sent to the kernel as request attributes */
@@ -41,6 +42,7 @@ struct tw_opts {
 	struct tw_filter f;
 	unsigned long count;	  /* events: stop after N, 0 = never */
 	bool stats, follow;	  /* events: --stats, --follow */
+	bool by_cgroup;		  /* dests: --by-cgroup */
 	unsigned long rcvbuf;	  /* events: receive buffer bytes, 0 = default */
 	unsigned int interval_ms; /* watch: refresh every (default 1000) */
 	unsigned long iterations; /* watch: frames, 0 = until q */

@@ -253,20 +253,10 @@ void tw_show_ages(const struct tw_stats *s, const char *netns_name)
 static int cmp_entries(const void *pa, const void *pb)
 {
 	const struct tw_entry *a = pa, *b = pb;
-	int c;
 
 	if (a->count != b->count)
 		return a->count > b->count ? -1 : 1;
-	if (a->family != b->family)
-		return a->family < b->family ? -1 : 1;
-	c = memcmp(a->laddr, b->laddr, sizeof(a->laddr));
-	if (!c)
-		c = memcmp(a->raddr, b->raddr, sizeof(a->raddr));
-	if (!c)
-		c = (int)a->lport - (int)b->lport;
-	if (!c)
-		c = (int)a->rport - (int)b->rport;
-	return c;
+	return tw_entry_key_cmp(a, b);
 }
 
 void tw_sort_entries(struct tw_entry *e, size_t n)

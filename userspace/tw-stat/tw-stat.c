@@ -124,8 +124,11 @@ static int dump_entries(struct tw_nl *nl, const struct tw_opts *o, uint8_t cmd, 
 {
 	char err[TW_NL_ERR_LEN];
 
-	if (tw_fetch_entries(nl, o, cmd, name, filters, ev, err, sizeof(err))) {
+	int r = tw_fetch_entries(nl, o, cmd, name, filters, ev, err, sizeof(err));
+
+	if (r) {
 		errorf("%s", err);
+		tw_cgroups_hint(r, err);
 		return 1;
 	}
 	return 0;
@@ -140,9 +143,12 @@ static int cmd_dests(struct tw_nl *nl, const struct tw_opts *o)
 	/* the port range, for occupancy */
 	ret = get_stats(nl, false, &sv);
 	if (!ret)
-		ret = dump_entries(nl, o, TWMON_CMD_GET_DESTS, "GET_DESTS", OPT_DST | OPT_DPORT,
-				   &ev);
-	if (!ret) {
+		ret = dump_entries(nl, o, TWMON_CMD_GET_DESTS, "GET_DESTS",
+				   OPT_DST | OPT_DPORT | OPT_BY_CGROUP, &ev);
+	if (!ret && o->by_cgroup) {
+		ret = tw_show_dests_by_cgroup(ev.v, ev.n, o->top, sv.v[0].port_low,
+					      sv.v[0].port_high);
+	} else if (!ret) {
 		tw_sort_entries(ev.v, ev.n);
 		tw_show_dests(ev.v, ev.n, o->top, sv.v[0].port_low, sv.v[0].port_high, 1);
 	}
@@ -182,7 +188,7 @@ static int cmd_help(struct tw_nl *nl, const struct tw_opts *o);
 
 static const struct command commands[] = {
 	{ "show", cmd_show, 0, true, "summary of the namespace (the default)" },
-	{ "dests", cmd_dests, OPT_TOP | OPT_FAMILY | OPT_DST | OPT_DPORT, false,
+	{ "dests", cmd_dests, OPT_TOP | OPT_FAMILY | OPT_DST | OPT_DPORT | OPT_BY_CGROUP, false,
 	  "outgoing port pools by remote address and port, largest first" },
 	{ "services", cmd_services, OPT_TOP | OPT_FAMILY | OPT_SRC | OPT_SPORT, false,
 	  "local services (address and port), largest first" },
@@ -222,6 +228,7 @@ static void usage(FILE *f)
 		   "  --family inet|inet6           dests, services, socks\n"
 		   "  --src ADDR, --sport PORT      services, socks: local end\n"
 		   "  --dst ADDR, --dport PORT      dests, socks: remote end\n"
+		   "  --by-cgroup        dests: each pool split by cgroup (module cgroups=1)\n"
 		   "  --state time-wait|fin-wait-2  socks\n"
 		   "  --count N          events: exit after N events\n"
 		   "  --stats            events: also the stats group's snapshots\n"

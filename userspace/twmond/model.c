@@ -31,6 +31,7 @@ static void ns_free(struct twd_ns *ns)
 	free(ns->services);
 	free(ns->cgroups);
 	cgroups_free(ns->cgroup_paths, ns->ncgroups);
+	free(ns->pool_cgroups);
 	free(ns);
 }
 
@@ -100,23 +101,9 @@ void twd_model_forget_old(struct twd_model *m, uint64_t gen)
 	}
 }
 
-static int pool_cmp(const struct tw_entry *a, const struct tw_entry *b)
-{
-	int r;
-
-	if (a->family != b->family)
-		return a->family < b->family ? -1 : 1;
-	r = memcmp(a->laddr, b->laddr, 16);
-	if (!r)
-		r = memcmp(a->raddr, b->raddr, 16);
-	if (!r)
-		r = (int)a->rport - (int)b->rport;
-	return r;
-}
-
 static int entry_qcmp(const void *a, const void *b)
 {
-	return pool_cmp(a, b);
+	return tw_entry_key_cmp(a, b);
 }
 
 void twd_model_pools(struct twd_model *m, uint32_t inum, struct tw_entry *e, unsigned int n,
@@ -141,9 +128,9 @@ void twd_model_pools(struct twd_model *m, uint32_t inum, struct tw_entry *e, uns
 	for (i = 0; i < n; i++) {
 		struct twd_pool *p = &np[i];
 
-		while (j < ns->npools && pool_cmp(&ns->pools[j].e, &e[i]) < 0)
+		while (j < ns->npools && tw_entry_key_cmp(&ns->pools[j].e, &e[i]) < 0)
 			j++;
-		if (j < ns->npools && !pool_cmp(&ns->pools[j].e, &e[i])) {
+		if (j < ns->npools && !tw_entry_key_cmp(&ns->pools[j].e, &e[i])) {
 			*p = ns->pools[j];
 			p->count.ring = p->ring;
 		} else {
@@ -236,6 +223,21 @@ fail:
 	free(paths);
 	free(ids);
 	free(at);
+}
+
+void twd_model_pool_cgroups(struct twd_model *m, uint32_t inum, struct tw_entry *e, unsigned int n)
+{
+	struct twd_ns *ns = twd_model_ns(m, inum, true);
+
+	if (!ns) {
+		free(e);
+		return;
+	}
+	if (n)
+		qsort(e, n, sizeof(*e), entry_qcmp);
+	free(ns->pool_cgroups);
+	ns->pool_cgroups = e;
+	ns->npool_cgroups = n;
 }
 
 const char *twd_cgroup_label(const struct twd_ns *ns, unsigned int i, char *buf, size_t len)
@@ -441,6 +443,47 @@ static void largest_cgroup(const struct twd_ns *ns, uint64_t (*by)(const struct 
 		 twd_cgroup_label(ns, best, id, sizeof(id)), bv, total);
 }
 
+/*
+ * "; most from cgroup /api.service: 1840 of 2000": the cgroup with the
+ * most of pool p's sockets, of the sum over its cgroups read together
+ * (GET_DESTS by cgroup, with the module's cgroups=1)
+ */
+static void pool_cgroup(const struct twd_ns *ns, const struct tw_entry *p, char *buf, size_t len)
+{
+	const struct tw_entry *best = NULL;
+	unsigned int lo = 0, hi = ns->npool_cgroups, i, k;
+	uint64_t total = 0;
+	char id[32];
+	const char *label = NULL;
+
+	buf[0] = 0;
+	while (lo < hi) { /* the first row of p */
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (tw_entry_key_cmp(&ns->pool_cgroups[mid], p) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < ns->npool_cgroups && !tw_entry_key_cmp(&ns->pool_cgroups[i], p); i++) {
+		total += ns->pool_cgroups[i].count;
+		if (!best || ns->pool_cgroups[i].count > best->count)
+			best = &ns->pool_cgroups[i];
+	}
+	if (!best || !best->count)
+		return;
+	if (best->other)
+		label = "other";
+	for (k = 0; !label && k < ns->ncgroups; k++)
+		if (!ns->cgroups[k].other && ns->cgroups[k].cgroup_id == best->cgroup_id)
+			label = twd_cgroup_label(ns, k, id, sizeof(id));
+	if (!label) {
+		snprintf(id, sizeof(id), "id:%" PRIu64, best->cgroup_id);
+		label = id;
+	}
+	snprintf(buf, len, "; most from cgroup %s: %u of %" PRIu64, label, best->count, total);
+}
+
 static uint64_t cg_eaddrnotavail(const struct tw_entry *e)
 {
 	return e->eaddrnotavail;
@@ -529,8 +572,9 @@ static void eval_ns(struct twd_model *m, const struct twd_conf *c, struct twd_ns
 		else
 			snprintf(eta, sizeof(eta), "exhaustion in %.0f s at %.0f/s",
 				 ceil(pf.to_exhaustion), rate);
-		snprintf(msg, sizeof(msg), "occupancy %.0f%% (%u/%u ports), %s", pf.occupancy * 100,
-			 p->e.count, range, eta);
+		pool_cgroup(ns, &p->e, cg, sizeof(cg));
+		snprintf(msg, sizeof(msg), "occupancy %.0f%% (%u/%u ports), %s%s",
+			 pf.occupancy * 100, p->e.count, range, eta, cg);
 		twd_alerts_observe(&m->alerts, &c->rule[TWD_R_POOL_EXHAUSTION],
 				   TWD_R_POOL_EXHAUSTION, ns->inum, &pt, pf.occupancy, msg, now_ms);
 	}

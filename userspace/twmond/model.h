@@ -54,6 +54,8 @@ struct twd_ns {
 	struct tw_entry *cgroups;
 	char **cgroup_paths;
 	unsigned int ncgroups;
+	struct tw_entry *pool_cgroups; /* GET_DESTS by cgroup, sorted by pool */
+	unsigned int npool_cgroups;
 };
 
 struct twd_model {
@@ -86,6 +88,8 @@ void twd_model_services(struct twd_model *m, uint32_t inum, struct tw_entry *e, 
  */
 void twd_model_cgroups(struct twd_model *m, uint32_t inum, struct tw_entry *e, unsigned int n,
 		       const char *root);
+/* GET_DESTS split by cgroup of a namespace, n rows (taken over) */
+void twd_model_pool_cgroups(struct twd_model *m, uint32_t inum, struct tw_entry *e, unsigned int n);
 /* A cgroup row's label: its path, "unknown", "other" or "id:N" (not found) */
 const char *twd_cgroup_label(const struct twd_ns *ns, unsigned int i, char *buf, size_t len);
 /* The module went away: forget everything, clear the alerts */

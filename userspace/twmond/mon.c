@@ -320,7 +320,19 @@ static int put_netns(struct nl_msg *msg, void *arg)
 	return nla_put_u32(msg, TWMON_A_NETNS_INUM, *(uint32_t *)arg);
 }
 
+/* GET_DESTS split by cgroup: the flag, and the namespace unless ours (0) */
+static int put_by_cgroup(struct nl_msg *msg, void *arg)
+{
+	uint32_t inum = *(uint32_t *)arg;
+
+	if (inum && put_netns(msg, arg))
+		return -1;
+	return nla_put_flag(msg, TWMON_A_BY_CGROUP);
+}
+
+/* A dump into an array; inum 0: ours; by_cgroup: GET_DESTS split by cgroup */
 static int get_entries(struct twd_mon *m, uint8_t cmd, const char *name, uint32_t inum,
+		       bool by_cgroup,
 		       int (*parse)(const struct nlmsghdr *, struct tw_entry *, char *, size_t),
 		       struct tw_entry **e, unsigned int *n, char *err, size_t errlen)
 {
@@ -329,7 +341,9 @@ static int get_entries(struct twd_mon *m, uint8_t cmd, const char *name, uint32_
 		.cmd = cmd,
 		.dump = true,
 		.name = name,
-		.fill = inum ? put_netns : NULL,
+		.fill = by_cgroup ? put_by_cgroup
+			: inum	  ? put_netns
+				  : NULL,
 		.fill_arg = &inum,
 		.reply = entry_reply,
 		.reset = entry_reset,
@@ -349,22 +363,29 @@ static int get_entries(struct twd_mon *m, uint8_t cmd, const char *name, uint32_
 int twd_mon_get_dests(struct twd_mon *m, uint32_t inum, struct tw_entry **e, unsigned int *n,
 		      char *err, size_t errlen)
 {
-	return get_entries(m, TWMON_CMD_GET_DESTS, "GET_DESTS", inum, tw_parse_dest, e, n, err,
-			   errlen);
+	return get_entries(m, TWMON_CMD_GET_DESTS, "GET_DESTS", inum, false, tw_parse_dest, e, n,
+			   err, errlen);
 }
 
 int twd_mon_get_services(struct twd_mon *m, uint32_t inum, struct tw_entry **e, unsigned int *n,
 			 char *err, size_t errlen)
 {
-	return get_entries(m, TWMON_CMD_GET_SERVICES, "GET_SERVICES", inum, tw_parse_service, e, n,
-			   err, errlen);
+	return get_entries(m, TWMON_CMD_GET_SERVICES, "GET_SERVICES", inum, false, tw_parse_service,
+			   e, n, err, errlen);
+}
+
+int twd_mon_get_pool_cgroups(struct twd_mon *m, uint32_t inum, struct tw_entry **e, unsigned int *n,
+			     char *err, size_t errlen)
+{
+	return get_entries(m, TWMON_CMD_GET_DESTS, "GET_DESTS by cgroup", inum, true, tw_parse_dest,
+			   e, n, err, errlen);
 }
 
 int twd_mon_get_cgroups(struct twd_mon *m, uint32_t inum, struct tw_entry **e, unsigned int *n,
 			char *err, size_t errlen)
 {
-	return get_entries(m, TWMON_CMD_GET_CGROUPS, "GET_CGROUPS", inum, tw_parse_cgroup, e, n,
-			   err, errlen);
+	return get_entries(m, TWMON_CMD_GET_CGROUPS, "GET_CGROUPS", inum, false, tw_parse_cgroup, e,
+			   n, err, errlen);
 }
 
 static int config_reply(const struct nlmsghdr *nlh, void *arg, char *err, size_t errlen)

@@ -76,6 +76,9 @@ int twd_mon_get_dests(struct twd_mon *m, uint32_t inum, struct tw_entry **e, uns
 		      char *err, size_t errlen);
 int twd_mon_get_services(struct twd_mon *m, uint32_t inum, struct tw_entry **e, unsigned int *n,
 			 char *err, size_t errlen);
+/* GET_DESTS with by-cgroup: each pool split by cgroup (cgroups=1) */
+int twd_mon_get_pool_cgroups(struct twd_mon *m, uint32_t inum, struct tw_entry **e, unsigned int *n,
+			     char *err, size_t errlen);
 /* GET_CGROUPS (-EOPNOTSUPP: the module was loaded without cgroups=1) */
 int twd_mon_get_cgroups(struct twd_mon *m, uint32_t inum, struct tw_entry **e, unsigned int *n,
 			char *err, size_t errlen);

@@ -169,9 +169,20 @@ static void on_stats(const struct tw_stats *st, void *arg)
 {
 	struct twmond *d = arg;
 
+	const struct twd_ns *ns;
+
 	d->model.notifications++;
 	if (st->netns_inum != d->model.own_inum)
 		return; /* the groups are per namespace: only ours is expected */
+	/*
+	 * connect() failed or a close overflowed since the last snapshot: read
+	 * the tables before the rules run on it (this loop turn), so that an
+	 * alert that fires now names the pool and the cgroup behind it
+	 */
+	ns = twd_model_ns(&d->model, st->netns_inum, false);
+	if (ns && (st->connect_eaddrnotavail > ns->st.connect_eaddrnotavail ||
+		   st->overflow > ns->st.overflow))
+		d->need_tables = true;
 	twd_model_stats(&d->model, st, now_ms());
 	d->dirty = true;
 }
@@ -304,9 +315,13 @@ static int read_tables(struct twmond *d, uint32_t inum, char *err, size_t errlen
 		d->cgroups = false; /* reloaded without cgroups=1 meanwhile */
 		return 0;
 	}
+	if (r)
+		return r;
+	twd_model_cgroups(&d->model, key, e, n, TW_CGROUP_ROOT);
+	r = twd_mon_get_pool_cgroups(&d->mon, inum, &e, &n, err, errlen);
 	if (!r)
-		twd_model_cgroups(&d->model, key, e, n, TW_CGROUP_ROOT);
-	return r;
+		twd_model_pool_cgroups(&d->model, key, e, n);
+	return r == -EOPNOTSUPP ? 0 : r;
 }
 
 /*
@@ -330,6 +345,7 @@ static void refresh_other_tables(struct twmond *d)
 				twd_model_pools(&d->model, ns->inum, NULL, 0, now_ms());
 				twd_model_services(&d->model, ns->inum, NULL, 0);
 				twd_model_cgroups(&d->model, ns->inum, NULL, 0, TW_CGROUP_ROOT);
+				twd_model_pool_cgroups(&d->model, ns->inum, NULL, 0);
 				ns->has_tables = false;
 			}
 			continue;

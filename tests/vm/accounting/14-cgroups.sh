@@ -89,6 +89,36 @@ assert_eq "no socket of unknown cgroup" 0 "$(cgf 0 live)"
 assert_eq "cgroups add up to sockstat" "$(sockstat_tw_now)" "$(jq '[.[].live] | add' /tmp/cg.json)"
 assert_eq "namespace EADDRNOTAVAIL" "$box_fail" "$(tws .connect_eaddrnotavail)"
 
+# One pool shared by both: tw-stat dests --by-cgroup splits it
+start_server --port 8085 --close client
+sh -c "$IN_CG" $CG/$SVC tw-load client --connect 127.0.0.1:8085 --count 60 --close client \
+	>/tmp/p-svc.json 2>/dev/null
+sh -c "$IN_CG" $CG/$BOX tw-load client --connect 127.0.0.1:8085 --count 40 --close client \
+	>/tmp/p-box.json 2>/dev/null
+stop_server
+settle
+tw-stat dests --by-cgroup --dport 8085
+tw-stat -j dests --by-cgroup --dport 8085 >/tmp/pools.json || fail "tw-stat dests --by-cgroup failed"
+pc() { jq -r --argjson id "$1" "[.[] | select(.rport == 8085 and .cgroup_id == \$id)][0].count // 0" /tmp/pools.json; }
+p_svc=$(pc "$svc")
+p_box=$(pc "$box")
+pool=$(tws '[.[] | select(.rport == 8085)][0].count' dests)
+alive=$(ss_tw_count dport = :8085)
+assert_eq "pool by cgroup adds up to the pool" "$pool" $((p_svc + p_box))
+assert_eq "pool vs ss" "$alive" "$pool"
+done_svc=$(jq .completed /tmp/p-svc.json)
+done_box=$(jq .completed /tmp/p-box.json)
+if [ "$alive" = $((done_svc + done_box)) ]; then
+	assert_eq "the service's share of the pool vs its load generator" "$done_svc" "$p_svc"
+	assert_eq "the container's share of the pool vs its load generator" "$done_box" "$p_box"
+else	# a socket ended early (an RST, see 10-server-close-v4): bounds only
+	[ "$p_svc" -le "$done_svc" ] && [ "$p_box" -le "$done_box" ] ||
+		fail "pool shares $p_svc / $p_box above the connections $done_svc / $done_box"
+fi
+assert_eq "pool path of the container" "/$BOX" \
+	"$(jq -r --argjson id "$box" '[.[] | select(.cgroup_id == $id)][0].path' /tmp/pools.json)"
+cgroups_json
+
 # Inside a cgroup namespace rooted at box/, without CAP_SYS_ADMIN in the
 # initial user namespace (a user namespace's root): paths relative to its
 # root, every cgroup outside it summed in one "other" row
@@ -104,6 +134,12 @@ assert_eq "cgroup namespace: container's path relative to its root" "/docker-$ID
 assert_eq "cgroup namespace: the service is not listed" 0 "$(ns "[.[] | select(.cgroup_id == $svc)] | length")"
 assert_eq "cgroup namespace: other row holds the service's live" "$(cgf "$svc" live)" \
 	"$(ns '[.[] | select(.other)][0].live')"
+sh -c "$IN_CG" $CG/box /usr/bin/unshare -U -r -C tw-stat -j dests --by-cgroup --dport 8085 \
+	>/tmp/cgns-pools.json || fail "tw-stat dests --by-cgroup in a cgroup namespace failed"
+assert_eq "cgroup namespace: the pool's service share is other" "$p_svc" \
+	"$(jq '[.[] | select(.other)][0].count' /tmp/cgns-pools.json)"
+assert_eq "cgroup namespace: the pool's container share" "$p_box" \
+	"$(jq --argjson id "$box" '[.[] | select(.cgroup_id == $id)][0].count' /tmp/cgns-pools.json)"
 assert_eq "cgroup namespace: rows add up to sockstat" "$(sockstat_tw_now)" "$(ns '[.[].live] | add')"
 grep -q '(other: outside this cgroup namespace)' /tmp/cgns.err || fail "no other row in text"
 # with CAP_SYS_ADMIN (root of the initial user namespace) in the same cgroup namespace: every row
@@ -157,6 +193,8 @@ unload_twmon
 load_twmon
 out=$(tw-stat cgroups 2>&1) && fail "tw-stat cgroups succeeded without cgroups=1: $out"
 assert_match "error names the parameter" "cgroups=1" "$out"
+out=$(tw-stat dests --by-cgroup 2>&1) && fail "tw-stat dests --by-cgroup succeeded without cgroups=1: $out"
+assert_match "dests --by-cgroup: error names the parameter" "cgroups=1" "$out"
 unload_twmon
 rmdir $CG/moved-to $CG/$SVC $CG/$BOX $CG/box
 kernel_log_clean

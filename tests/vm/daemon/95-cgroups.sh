@@ -1,7 +1,9 @@
 #!/bin/sh
 # timeout: 180
 # With the module's cgroups=1, twmond names the cgroup behind the TIME_WAIT:
-# a service's flood fills tcp_max_tw_buckets, and the tw_buckets_high and
+# a service's client runs a pool dry, and pool_exhaustion says "most from
+# cgroup /api.service: N of M" (connect_eaddrnotavail likewise); its
+# server's flood fills tcp_max_tw_buckets, and the tw_buckets_high and
 # tw_overflow alerts say "most TIME_WAIT from cgroup /api.service: N of M";
 # /metrics has the cgroup's live sockets and totals under its path, the
 # same as tw-stat cgroups.
@@ -23,9 +25,30 @@ start_twmond
 grep -q 'per cgroup' /tmp/twmond.log || fail "twmond did not see cgroups=1: $(cat /tmp/twmond.log)"
 NS=$(netns_inum)
 
-# The service closes first; its clients (root cgroup) leave nothing behind.
-# 300 fit in the bucket table, the rest overflow.
-sysctl -qw net.ipv4.tcp_max_tw_buckets=300
+# 1. The service's client runs one destination's pool dry (200 ports):
+# pool_exhaustion and connect_eaddrnotavail name its cgroup
+sysctl -qw net.ipv4.ip_local_port_range="40000 40199"
+sysctl -qw net.ipv4.tcp_tw_reuse=0
+start_server --port 8096 --close client
+sh -c "$IN_CG" $CG/$SVC tw-load client --connect 127.0.0.1:8096 --count 300 --close client \
+	--stop-on-eaddrnotavail >/tmp/pool.json 2>/dev/null
+stop_server
+wait_alert fire pool_exhaustion 5 || fail "no pool_exhaustion alert: $(tail -n 5 /tmp/twmond.log)"
+wait_alert fire connect_eaddrnotavail 5 || fail "no connect_eaddrnotavail alert"
+for a in pool_exhaustion connect_eaddrnotavail; do
+	echo "$a: $(alert_field fire $a .message)"
+done
+assert_match "pool_exhaustion names the cgroup" "; most from cgroup /api.service: [0-9]+ of [0-9]+$" \
+	"$(alert_field fire pool_exhaustion .message)"
+assert_match "connect_eaddrnotavail names the cgroup" \
+	"; most EADDRNOTAVAIL from cgroup /api.service: [0-9]+ of [0-9]+" \
+	"$(alert_field fire connect_eaddrnotavail .message)"
+
+# 2. The service closes first; its clients (root cgroup) leave nothing
+# behind. 100 more fit in the bucket table, the rest overflow.
+sysctl -qw net.ipv4.ip_local_port_range="20000 60999"
+settle
+sysctl -qw net.ipv4.tcp_max_tw_buckets=$(($(tws .live) + 100))
 rm -f /tmp/ready
 sh -c "$IN_CG" $CG/$SVC tw-load server --port 8095 --close server --ready-file /tmp/ready \
 	>/tmp/svc.json 2>/dev/null &
