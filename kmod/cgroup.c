@@ -153,8 +153,11 @@ static struct twmon_owner *owner_claim(const struct inet_timewait_sock *tw,
 		if (old && (s32)(now_s - READ_ONCE(o->second)) <
 			   TWMON_OWNER_STALE_S)
 			continue;
-		if (cmpxchg(&o->tw, old, (unsigned long)tw) == old)
+		if (cmpxchg(&o->tw, old, (unsigned long)tw) == old) {
+			/* not stale to another CPU before its own second */
+			WRITE_ONCE(o->second, now_s);
 			return o;
+		}
 	}
 	return NULL;
 }
@@ -241,7 +244,7 @@ void twmon_cgroup_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
 		c = cgroup_row(tn, cgrp);
 	if (!c) {
 		if (o)
-			WRITE_ONCE(o->tw, 0);
+			WRITE_ONCE(o->tw, 0);	/* its second is now: not stale */
 		this_cpu_inc(tn->pcpu->cgroup_untracked);
 		goto out;
 	}
@@ -267,23 +270,27 @@ void twmon_cgroup_death(struct twmon_net *tn, struct inet_timewait_sock *tw)
 	struct twmon_owner *o = owner_find(tw);
 	struct twmon_row *e;
 	struct twmon_key k;
+	u32 second;
 
 	if (!o)
 		return;
+	second = READ_ONCE(o->second);
 	twmon_key_cgroup(&k, READ_ONCE(o->cgid));
 	rcu_read_lock();
 	e = twmon_table_row(tn, &k, false);
 	if (e) {
-		twmon_row_add(e, READ_ONCE(o->second), -1);
+		twmon_row_add(e, second, -1);
 		count_total(e, TWMON_CG_ENDED);
 	}
 	if (READ_ONCE(o->pool)) {
 		key_pool_cgroup(&k, tw, READ_ONCE(o->cgid));
 		e = twmon_table_row(tn, &k, false);
 		if (e)
-			twmon_row_add(e, READ_ONCE(o->second), -1);
+			twmon_row_add(e, second, -1);
 	}
 	rcu_read_unlock();
+	/* free, with a second no other CPU takes for stale (owner_claim()) */
+	WRITE_ONCE(o->second, twmon_expiry_second(jiffies));
 	WRITE_ONCE(o->tw, 0);
 }
 

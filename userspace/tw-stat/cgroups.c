@@ -28,8 +28,14 @@ static int cmp_live(const void *pa, const void *pb)
 	return a->cgroup_id < b->cgroup_id ? -1 : a->cgroup_id > b->cgroup_id;
 }
 
-/* The rows, largest first, with their paths (NULL: not found) */
-static void show(const struct tw_entry *e, char *const *paths, size_t n, unsigned int top)
+void tw_sort_cgroups(struct tw_entry *e, size_t n)
+{
+	if (n)
+		qsort(e, n, sizeof(*e), cmp_live);
+}
+
+void tw_show_cgroups_key(const char *key, const struct tw_entry *e, char *const *paths, size_t n,
+			 unsigned int top)
 {
 	static const struct print_col cols[] = {
 		{ "CGROUP", false }, { "LIVE", true },	{ "SHARE", true },
@@ -42,7 +48,7 @@ static void show(const struct tw_entry *e, char *const *paths, size_t n, unsigne
 
 	for (i = 0; i < n; i++)
 		live += e[i].count;
-	table_open(NULL, cols, 7);
+	table_open(key, cols, 7);
 	for (i = 0; i < shown; i++) {
 		const char *path = paths[i];
 		bool known = e[i].cgroup_id != 0 || e[i].other;
@@ -89,8 +95,7 @@ static void show(const struct tw_entry *e, char *const *paths, size_t n, unsigne
 		print_text("(%zu more; --top all shows every one)\n", n - shown);
 }
 
-/* Paths of the rows' cgroups, in their order (NULL: none found); exits on ENOMEM */
-static char **row_paths(const struct tw_entry *e, size_t n)
+char **tw_cgroups_paths(const struct tw_entry *e, size_t n)
 {
 	uint64_t *ids = calloc(n + 1, sizeof(*ids));
 	char **paths = calloc(n + 1, sizeof(*paths));
@@ -110,10 +115,12 @@ static char **row_paths(const struct tw_entry *e, size_t n)
 	return paths;
 }
 
-static void free_paths(char **paths, size_t n)
+void tw_cgroups_paths_free(char **paths, size_t n)
 {
 	size_t i;
 
+	if (!paths)
+		return;
 	for (i = 0; i < n; i++)
 		free(paths[i]);
 	free(paths);
@@ -162,7 +169,7 @@ int tw_show_dests_by_cgroup(struct tw_entry *e, size_t n, unsigned int top, uint
 	};
 	size_t *order = calloc(n + 1, sizeof(*order)), i, pools = 0;
 	uint64_t *totals = calloc(n + 1, sizeof(*totals));
-	char **paths = row_paths(e, n), label[512], ep[80], addr[64];
+	char **paths = tw_cgroups_paths(e, n), label[512], ep[80], addr[64];
 
 	if (!order || !totals) {
 		fprintf(stderr, "tw-stat: out of memory\n");
@@ -230,7 +237,7 @@ int tw_show_dests_by_cgroup(struct tw_entry *e, size_t n, unsigned int top, uint
 		table_row_close();
 	}
 	table_close();
-	free_paths(paths, n);
+	tw_cgroups_paths_free(paths, n);
 	free(order);
 	free(totals);
 	return 0;
@@ -251,11 +258,10 @@ int tw_cmd_cgroups(struct tw_nl *nl, const struct tw_opts *o)
 		free(ev.v);
 		return 1;
 	}
-	if (ev.n)
-		qsort(ev.v, ev.n, sizeof(*ev.v), cmp_live);
-	paths = row_paths(ev.v, ev.n);
-	show(ev.v, paths, ev.n, o->top);
-	free_paths(paths, ev.n);
+	tw_sort_cgroups(ev.v, ev.n);
+	paths = tw_cgroups_paths(ev.v, ev.n);
+	tw_show_cgroups_key(NULL, ev.v, paths, ev.n, o->top);
+	tw_cgroups_paths_free(paths, ev.n);
 	free(ev.v);
 	return 0;
 }

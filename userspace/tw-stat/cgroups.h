@@ -16,6 +16,15 @@ int tw_cmd_cgroups(struct tw_nl *nl, const struct tw_opts *o);
 int tw_show_dests_by_cgroup(struct tw_entry *e, size_t n, unsigned int top, uint32_t port_low,
 			    uint32_t port_high);
 
+/* GET_CGROUPS rows: the most live first */
+void tw_sort_cgroups(struct tw_entry *e, size_t n);
+/* Paths of the rows' cgroups, in their order (NULL: none found); exits on ENOMEM */
+char **tw_cgroups_paths(const struct tw_entry *e, size_t n);
+void tw_cgroups_paths_free(char **paths, size_t n);
+/* The rows with their paths, as tw-stat cgroups shows them (JSON: an array, under key) */
+void tw_show_cgroups_key(const char *key, const struct tw_entry *e, char *const *paths, size_t n,
+			 unsigned int top);
+
 /* After a failed request r: why, where the kernel said nothing (EOPNOTSUPP) */
 void tw_cgroups_hint(int r, const char *err);
 

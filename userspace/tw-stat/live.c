@@ -28,6 +28,7 @@
 #include <netlink/genl/ctrl.h>
 #include <linux/twmon.h>
 
+#include "cgroups.h"
 #include "events.h"
 #include "fetch.h"
 #include "live.h"
@@ -415,11 +416,15 @@ static void paint(const char *text, unsigned int rows, unsigned int cols)
 struct watch_data {
 	struct stats_vec sv[2]; /* cur, prev alternate */
 	struct entry_vec dests, services;
+	struct entry_vec cgroups; /* while the module answers GET_CGROUPS */
+	bool no_cgroups;	  /* it did not (cgroups=0) */
+	char **cgroup_paths;
 };
 
 static int fetch_frame(struct tw_nl *nl, struct watch_data *d, int cur)
 {
 	char err[TW_NL_ERR_LEN];
+	int r;
 
 	d->dests.n = d->services.n = 0;
 	if (tw_fetch_stats(nl, false, &d->sv[cur], err, sizeof(err)) ||
@@ -433,6 +438,24 @@ static int fetch_frame(struct tw_nl *nl, struct watch_data *d, int cur)
 	}
 	tw_sort_entries(d->dests.v, d->dests.n);
 	tw_sort_entries(d->services.v, d->services.n);
+	tw_cgroups_paths_free(d->cgroup_paths, d->cgroups.n);
+	d->cgroup_paths = NULL;
+	d->cgroups.n = 0;
+	if (d->no_cgroups)
+		return 0;
+	r = tw_fetch_entries(nl, NULL, TWMON_CMD_GET_CGROUPS, "GET_CGROUPS", 0, &d->cgroups, err,
+			     sizeof(err));
+	if (r == -EOPNOTSUPP) {
+		d->no_cgroups = true; /* loaded without cgroups=1: no panel */
+		return 0;
+	}
+	if (r) {
+		term_restore();
+		errorf("%s", err);
+		return -1;
+	}
+	tw_sort_cgroups(d->cgroups.v, d->cgroups.n);
+	d->cgroup_paths = tw_cgroups_paths(d->cgroups.v, d->cgroups.n);
 	return 0;
 }
 
@@ -472,7 +495,8 @@ int tw_cmd_watch(struct tw_nl *nl, const struct tw_opts *o)
 	bool tty = !o->json && isatty(STDOUT_FILENO);
 	bool keys = tty && isatty(STDIN_FILENO);
 	struct watch_data d = { .dests = { .parse = tw_parse_dest },
-				.services = { .parse = tw_parse_service } };
+				.services = { .parse = tw_parse_service },
+				.cgroups = { .parse = tw_parse_cgroup } };
 	double t[2] = { 0, 0 }, next = now_mono();
 	unsigned long frame;
 	char name_buf[256];
@@ -509,6 +533,11 @@ int tw_cmd_watch(struct tw_nl *nl, const struct tw_opts *o)
 		f.ndests = d.dests.n;
 		f.services = d.services.v;
 		f.nservices = d.services.n;
+		if (!d.no_cgroups) {
+			f.cgroups = d.cgroups.v;
+			f.cgroup_paths = d.cgroup_paths;
+			f.ncgroups = d.cgroups.n;
+		}
 		f.top = (o->given & OPT_TOP) ? o->top : TW_WATCH_TOP_DEFAULT;
 		if (tty) {
 			term_size(&rows, &cols);
@@ -553,6 +582,8 @@ out:
 	free(d.sv[1].v);
 	free(d.dests.v);
 	free(d.services.v);
+	tw_cgroups_paths_free(d.cgroup_paths, d.cgroups.n);
+	free(d.cgroups.v);
 	close(sfd);
 	return ret;
 }

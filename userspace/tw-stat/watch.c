@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cgroups.h"
 #include "fmt.h"
 #include "print.h"
 #include "show.h"
@@ -189,6 +190,10 @@ void tw_watch_render(const struct tw_watch_frame *f)
 	tw_show_dests_key("dests", f->dests, f->ndests, f->top, s->port_low, s->port_high, 1);
 	print_text("\nTOP SERVICES (local address and port)\n");
 	tw_show_services_key("services", f->services, f->nservices, f->top);
+	if (f->cgroups) {
+		print_text("\nTOP CGROUPS (who made them)\n");
+		tw_show_cgroups_key("cgroups", f->cgroups, f->cgroup_paths, f->ncgroups, f->top);
+	}
 	print_ages(f);
 	close_json_object();
 }

@@ -23,6 +23,9 @@ struct tw_watch_frame {
 	double dt;				 /* seconds between prev and cur */
 	const struct tw_entry *dests, *services; /* sorted, largest first */
 	size_t ndests, nservices;
+	const struct tw_entry *cgroups; /* module cgroups=1: sorted, or NULL */
+	char *const *cgroup_paths;	/* theirs (NULL: not found) */
+	size_t ncgroups;
 	unsigned int top;   /* rows of each table */
 	unsigned int width; /* terminal columns, 0: 80 */
 };

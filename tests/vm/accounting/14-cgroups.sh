@@ -88,6 +88,10 @@ tw-stat cgroups | grep -q "/box/docker-0123456789ab.scope " ||
 assert_eq "no socket of unknown cgroup" 0 "$(cgf 0 live)"
 assert_eq "cgroups add up to sockstat" "$(sockstat_tw_now)" "$(jq '[.[].live] | add' /tmp/cg.json)"
 assert_eq "namespace EADDRNOTAVAIL" "$box_fail" "$(tws .connect_eaddrnotavail)"
+# tw-stat watch has a cgroup panel, the same rows
+tw-stat watch --iterations 1 | grep -q '^TOP CGROUPS' || fail "no cgroup panel in tw-stat watch"
+assert_eq "tw-stat watch: the container's live" "$(cgf "$box" live)" \
+	"$(tw-stat -j watch --iterations 1 | jq --argjson id "$box" '[.cgroups[] | select(.cgroup_id == $id)][0].live')"
 
 # One pool shared by both: tw-stat dests --by-cgroup splits it
 start_server --port 8085 --close client
@@ -195,6 +199,8 @@ out=$(tw-stat cgroups 2>&1) && fail "tw-stat cgroups succeeded without cgroups=1
 assert_match "error names the parameter" "cgroups=1" "$out"
 out=$(tw-stat dests --by-cgroup 2>&1) && fail "tw-stat dests --by-cgroup succeeded without cgroups=1: $out"
 assert_match "dests --by-cgroup: error names the parameter" "cgroups=1" "$out"
+tw-stat watch --iterations 1 >/tmp/watch.txt || fail "tw-stat watch failed without cgroups=1"
+grep -q 'TOP CGROUPS' /tmp/watch.txt && fail "a cgroup panel without cgroups=1"
 unload_twmon
 rmdir $CG/moved-to $CG/$SVC $CG/$BOX $CG/box
 kernel_log_clean
