@@ -9,7 +9,7 @@
  * TWMON_KIND_CGROUP), by expiry second like every row. Its death must find
  * the same row without anything written into the socket, so the pair
  * (socket, cgroup) is kept in a side table of its own: open addressing in
- * buckets of TWMON_OWNER_WAYS slots (one cache line each), claimed with
+ * buckets of TWMON_OWNER_WAYS slots (two cache lines), claimed with
  * cmpxchg, no lock, nothing allocated after load. A socket that finds no
  * free slot, or no row, is not attributed: the namespace's live count
  * less every cgroup's live is reported as cgroup 0, "unknown", so the
