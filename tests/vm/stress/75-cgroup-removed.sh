@@ -1,0 +1,48 @@
+#!/bin/sh
+# timeout: 240
+# cgroups=1: a cgroup removed while its TIME_WAIT sockets live keeps its
+# row (and the module's reference keeps it a dying cgroup: cgroup.stat
+# nr_dying_descendants) until they expire; then the row goes, and with it
+# the reference, so the dying cgroup is released. Nothing leaks.
+. /twmon/tests/vm/lib.sh
+. /twmon/tests/vm/tw.sh
+own_netns
+
+CG=/sys/fs/cgroup
+[ -e $CG/cgroup.procs ] || mount -t cgroup2 none $CG || skip "no cgroup2 file system"
+[ -e $CG/cgroup.procs ] || skip "$CG is not cgroup2"
+rmdir $CG/gone.service 2>/dev/null
+mkdir $CG/gone.service
+dying() { awk '$1 == "nr_dying_descendants" { print $2 }' $CG/cgroup.stat; }
+wait_for 10 sh -c "[ \$(awk '\$1 == \"nr_dying_descendants\" { print \$2 }' $CG/cgroup.stat) = 0 ]" ||
+	skip "dying cgroups from before: $(dying)"
+kernel_log_mark
+load_twmon cgroups=1
+id=$(stat -c %i $CG/gone.service)
+# row FIELD: of the cgroup's row, "none" if there is no row
+row() {
+	tw-stat -j cgroups | jq -r --argjson id "$id" \
+		"([.[] | select(.cgroup_id == \$id)][0]) as \$r | if \$r == null then \"none\" else \$r.$1 end"
+}
+
+start_server --port 8097 --close client
+sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' $CG/gone.service \
+	tw-load client --connect 127.0.0.1:8097 --count 50 --close client >/tmp/gone.json 2>/dev/null
+stop_server
+settle
+n=$(jq .completed /tmp/gone.json)
+rmdir $CG/gone.service || fail "rmdir of the emptied cgroup failed"
+assert_eq "removed cgroup still counted" "$n" "$(row live)"
+assert_eq "removed cgroup has no path" null "$(row path)"
+[ "$(dying)" -ge 1 ] || fail "the removed cgroup is not dying while its sockets live: $(cat $CG/cgroup.stat)"
+
+# they expire (60 s); the row goes within two reaps (16 s each) after that
+wait_tw_zero 75 || fail "TIME_WAIT sockets still alive after 75 s"
+assert_eq "removed cgroup: none live" 0 "$(row live)"
+assert_eq "removed cgroup: ended" "$n" "$(row ended)"
+row_gone() { [ "$(row live)" = none ]; }
+wait_for 60 row_gone || fail "the removed cgroup's row is still there: $(tw-stat -j cgroups)"
+wait_for 10 sh -c "[ \$(awk '\$1 == \"nr_dying_descendants\" { print \$2 }' $CG/cgroup.stat) = 0 ]" ||
+	fail "the removed cgroup is still dying after its row went: $(cat $CG/cgroup.stat)"
+unload_twmon
+kernel_log_clean
