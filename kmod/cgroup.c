@@ -75,6 +75,13 @@ static struct cgroup *sk_cgroup(struct sock *sk)
 #endif
 }
 
+static void key_cgroup(struct twmon_key *k, u64 cgid)
+{
+	memset(k, 0, sizeof(*k));
+	k->kind = TWMON_KIND_CGROUP;
+	k->cgid = cgid;
+}
+
 /*
  * The row of cgrp, made if there is none; it takes its own reference to
  * cgrp the first time. Under rcu_read_lock(): a reaped row is freed (and
@@ -87,7 +94,7 @@ static struct twmon_cgroup_row *cgroup_row(struct twmon_net *tn,
 	struct twmon_row *e;
 	struct twmon_key k;
 
-	twmon_key_cgroup(&k, cgroup_id(cgrp));
+	key_cgroup(&k, cgroup_id(cgrp));
 	e = twmon_table_row(tn, &k, true);
 	if (!e)
 		return NULL;
@@ -100,13 +107,6 @@ static struct twmon_cgroup_row *cgroup_row(struct twmon_net *tn,
 	return c;
 }
 
-void twmon_key_cgroup(struct twmon_key *k, u64 cgid)
-{
-	memset(k, 0, sizeof(*k));
-	k->kind = TWMON_KIND_CGROUP;
-	k->cgid = cgid;
-}
-
 /* The key of tw's outgoing pool, split by cgroup cgid */
 static void key_pool_cgroup(struct twmon_key *k,
 			    const struct inet_timewait_sock *tw, u64 cgid)
@@ -114,11 +114,6 @@ static void key_pool_cgroup(struct twmon_key *k,
 	twmon_key_from_tw(tw, TWMON_KIND_DEST, k);
 	k->kind = TWMON_KIND_POOL_CGROUP;
 	k->cgid = cgid;
-}
-
-u64 twmon_row_cgroup(const struct twmon_row *e)
-{
-	return e->key.cgid;
 }
 
 static struct twmon_owner *bucket_of(const struct inet_timewait_sock *tw)
@@ -212,7 +207,7 @@ bool twmon_cgroup_id_visible(struct twmon_net *tn, u64 cgid,
 
 	if (!ns_root)
 		return true;
-	twmon_key_cgroup(&k, cgid);
+	key_cgroup(&k, cgid);
 	rcu_read_lock();
 	e = twmon_table_row(tn, &k, false);
 	visible = e && twmon_cgroup_visible(e, ns_root);
@@ -275,7 +270,7 @@ void twmon_cgroup_death(struct twmon_net *tn, struct inet_timewait_sock *tw)
 	if (!o)
 		return;
 	second = READ_ONCE(o->second);
-	twmon_key_cgroup(&k, READ_ONCE(o->cgid));
+	key_cgroup(&k, READ_ONCE(o->cgid));
 	rcu_read_lock();
 	e = twmon_table_row(tn, &k, false);
 	if (e) {
@@ -307,7 +302,7 @@ void twmon_cgroup_move(struct twmon_net *tn, struct inet_timewait_sock *tw,
 	from = READ_ONCE(o->second);
 	if (from / TWMON_ROW_SLOT_S == to / TWMON_ROW_SLOT_S)
 		return;
-	twmon_key_cgroup(&k, READ_ONCE(o->cgid));
+	key_cgroup(&k, READ_ONCE(o->cgid));
 	twmon_table_move(tn, &k, from, to);
 	if (READ_ONCE(o->pool)) {
 		key_pool_cgroup(&k, tw, READ_ONCE(o->cgid));

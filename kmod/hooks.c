@@ -135,27 +135,6 @@ static struct twmon_net *sk_tn(const struct sock *sk)
 	return tn && !READ_ONCE(tn->dead) ? tn : NULL;
 }
 
-void twmon_key_from_tw(const struct inet_timewait_sock *tw, u8 kind,
-		       struct twmon_key *k)
-{
-	memset(k, 0, sizeof(*k));
-	k->family = tw->tw_family;
-	k->kind = kind;
-	if (tw->tw_family == AF_INET) {
-		k->laddr.s6_addr32[0] = tw->tw_rcv_saddr;
-		if (kind == TWMON_KIND_DEST)
-			k->raddr.s6_addr32[0] = tw->tw_daddr;
-	}
-#if IS_ENABLED(CONFIG_IPV6)
-	else {
-		k->laddr = tw->tw_v6_rcv_saddr;
-		if (kind == TWMON_KIND_DEST)
-			k->raddr = tw->tw_v6_daddr;
-	}
-#endif
-	k->port = kind == TWMON_KIND_DEST ? tw->tw_dport : htons(tw->tw_num);
-}
-
 static int tw_substate_idx(const struct inet_timewait_sock *tw)
 {
 	return tw->tw_substate == TCP_FIN_WAIT2 ? TWMON_SUBSTATE_FW2 :

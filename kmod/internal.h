@@ -114,7 +114,7 @@ struct twmon_key {
 	__be16 port;			/* remote port (dest), local (service) */
 	struct in6_addr laddr;
 	struct in6_addr raddr;		/* zero for services */
-	u64 cgid;			/* cgroup rows only, else zero */
+	u64 cgid;			/* kinds CGROUP, POOL_CGROUP; else zero */
 };
 
 /*
@@ -165,6 +165,8 @@ void twmon_ring_add(struct twmon_net *tn, u32 second, int live, int fw2,
 /* table.c */
 int twmon_table_init(void);
 void twmon_table_exit(void);
+void twmon_key_from_tw(const struct inet_timewait_sock *tw, u8 kind,
+		       struct twmon_key *k);
 int twmon_table_net_init(struct twmon_net *tn);
 void twmon_table_net_exit(struct twmon_net *tn);
 bool twmon_table_add(struct twmon_net *tn, const struct twmon_key *k,
@@ -191,8 +193,6 @@ int twmon_walk(struct twmon_walk *w,
 void twmon_walk_end(struct twmon_walk *w);
 
 /* hooks.c */
-void twmon_key_from_tw(const struct inet_timewait_sock *tw, u8 kind,
-		       struct twmon_key *k);
 void twmon_account_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
 			 unsigned long expires, bool seeded);
 int twmon_hooks_register(void);
@@ -206,8 +206,6 @@ extern bool twmon_counting;
 extern bool twmon_cgroups;
 int twmon_cgroup_init(void);
 void twmon_cgroup_exit(void);
-void twmon_key_cgroup(struct twmon_key *k, u64 cgid);
-u64 twmon_row_cgroup(const struct twmon_row *e);
 struct cgroup *twmon_cgroup_ns_root(bool privileged);
 bool twmon_cgroup_visible(const struct twmon_row *e, struct cgroup *ns_root);
 bool twmon_cgroup_id_visible(struct twmon_net *tn, u64 cgid,

@@ -43,9 +43,9 @@ MODULE_PARM_DESC(max_dests, "outgoing pools tracked per namespace (1..1048576, d
 module_param_cb(max_services, &table_limit_ops, &twmon_max_services, 0444);
 MODULE_PARM_DESC(max_services, "services tracked per namespace (1..1048576, default 16384)");
 module_param_cb(max_entries, &table_limit_ops, &twmon_max_entries, 0444);
+MODULE_PARM_DESC(max_entries, "rows of all namespaces but the initial one, past 64 each (1..1048576, default 65536)");
 module_param_cb(max_cgroups, &table_limit_ops, &twmon_max_cgroups, 0444);
 MODULE_PARM_DESC(max_cgroups, "cgroups tracked per namespace with cgroups=1 (1..1048576, default 4096)");
-MODULE_PARM_DESC(max_entries, "rows of all namespaces but the initial one, past 64 each (1..1048576, default 65536)");
 
 /* Setup in order, each step undone by the label below it on failure */
 static int __init twmon_init(void)

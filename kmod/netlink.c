@@ -538,7 +538,7 @@ struct cgroup_fill {
 static int fill_cgroup(struct twmon_row *e, u32 count, void *arg)
 {
 	const struct cgroup_fill *f = arg;
-	u64 cgid = twmon_row_cgroup(e), totals[TWMON_CG_TOTALS];
+	u64 cgid = e->key.cgid, totals[TWMON_CG_TOTALS];
 	int t;
 
 	if ((f->d->filtered && f->d->cgid != cgid) ||

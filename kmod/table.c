@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * twmon: the live tables (outgoing pools, services and, with cgroups=1,
- * cgroups), one rhashtable per network namespace for every kind. Lookups are lockless under RCU; a row
- * counts its sockets by expiry in tagged slots (internal.h), so a probe hit
+ * cgroups), one rhashtable per network namespace for every kind. Lookups
+ * are lockless under RCU; a row counts its sockets by expiry in tagged slots (internal.h), so a probe hit
  * the kernel missed is wrong for at most that socket's life. Rows are
  * never freed by the probes: a per-namespace work drops the empty ones.
  *
@@ -124,6 +124,28 @@ static void uncharge_row(struct twmon_net *tn, u8 kind)
 
 	if (!net_eq(tn->net, &init_net) && n > TWMON_NETNS_RESERVE)
 		atomic_dec(&twmon_entries_shared);
+}
+
+/* The key of tw's row of kind DEST or SERVICE (its addresses and ports) */
+void twmon_key_from_tw(const struct inet_timewait_sock *tw, u8 kind,
+		       struct twmon_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = tw->tw_family;
+	k->kind = kind;
+	if (tw->tw_family == AF_INET) {
+		k->laddr.s6_addr32[0] = tw->tw_rcv_saddr;
+		if (kind == TWMON_KIND_DEST)
+			k->raddr.s6_addr32[0] = tw->tw_daddr;
+	}
+#if IS_ENABLED(CONFIG_IPV6)
+	else {
+		k->laddr = tw->tw_v6_rcv_saddr;
+		if (kind == TWMON_KIND_DEST)
+			k->raddr = tw->tw_v6_daddr;
+	}
+#endif
+	k->port = kind == TWMON_KIND_DEST ? tw->tw_dport : htons(tw->tw_num);
 }
 
 static struct twmon_row *lookup(struct twmon_net *tn, const struct twmon_key *k)

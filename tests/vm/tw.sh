@@ -116,3 +116,13 @@ check_invariant() {
 		"$(jq '.live + ([.ended[] | numbers] | add)' /tmp/stats.json)"
 	assert_missed "sum(ages) vs live" "$live" "$(jq '[.ages[].count] | add' /tmp/stats.json)"
 }
+
+# The cgroup2 file system, mounted at $CG if it is not yet, or skip
+CG=/sys/fs/cgroup
+need_cgroup2() {
+	[ -e $CG/cgroup.procs ] || mount -t cgroup2 none $CG || skip "no cgroup2 file system"
+	[ -e $CG/cgroup.procs ] || skip "$CG is not cgroup2"
+}
+# sh -c "$IN_CG" DIR CMD...: run CMD as a process of cgroup DIR (its own
+# pid, so that a background one can be killed and moved)
+IN_CG='echo $$ >"$0/cgroup.procs" && exec "$@"'

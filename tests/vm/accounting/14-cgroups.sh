@@ -9,9 +9,7 @@
 . /twmon/tests/vm/tw.sh
 own_netns
 
-CG=/sys/fs/cgroup
-[ -e $CG/cgroup.procs ] || mount -t cgroup2 none $CG || skip "no cgroup2 file system"
-[ -e $CG/cgroup.procs ] || skip "$CG is not cgroup2"
+need_cgroup2
 ID=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 SVC=api.service
 BOX=box/docker-$ID.scope
@@ -20,9 +18,6 @@ for c in $SVC $BOX box moved-from moved-to; do
 done
 mkdir -p $CG/$SVC $CG/$BOX $CG/moved-from $CG/moved-to
 
-# sh -c "$IN_CG" DIR CMD...: run CMD as a process of cgroup DIR (its own
-# pid, so that a background one can be killed and moved)
-IN_CG='echo $$ >"$0/cgroup.procs" && exec "$@"'
 cg_id() { stat -c %i "$CG/$1"; }
 # cgf ID FIELD: a figure of one cgroup from tw-stat cgroups -j
 # (0 for a row that is not there); cgpath ID: its path, null if none

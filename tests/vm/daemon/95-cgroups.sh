@@ -12,13 +12,10 @@
 . /twmon/tests/vm/daemon/twmond.inc
 own_netns
 
-CG=/sys/fs/cgroup
-[ -e $CG/cgroup.procs ] || mount -t cgroup2 none $CG || skip "no cgroup2 file system"
-[ -e $CG/cgroup.procs ] || skip "$CG is not cgroup2"
+need_cgroup2
 SVC=api.service
 rmdir $CG/$SVC 2>/dev/null
 mkdir $CG/$SVC
-IN_CG='echo $$ >"$0/cgroup.procs" && exec "$@"'
 
 load_twmon cgroups=1
 start_twmond

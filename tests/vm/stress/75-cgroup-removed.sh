@@ -8,9 +8,7 @@
 . /twmon/tests/vm/tw.sh
 own_netns
 
-CG=/sys/fs/cgroup
-[ -e $CG/cgroup.procs ] || mount -t cgroup2 none $CG || skip "no cgroup2 file system"
-[ -e $CG/cgroup.procs ] || skip "$CG is not cgroup2"
+need_cgroup2
 rmdir $CG/gone.service 2>/dev/null
 mkdir $CG/gone.service
 dying() { awk '$1 == "nr_dying_descendants" { print $2 }' $CG/cgroup.stat; }
@@ -26,7 +24,7 @@ row() {
 }
 
 start_server --port 8097 --close client
-sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' $CG/gone.service \
+sh -c "$IN_CG" $CG/gone.service \
 	tw-load client --connect 127.0.0.1:8097 --count 50 --close client >/tmp/gone.json 2>/dev/null
 stop_server
 settle
