@@ -20,6 +20,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cgroup.h>
+#include <linux/kprobes.h>
 #include <linux/log2.h>
 #include <linux/vmalloc.h>
 #include <net/sock.h>
@@ -27,6 +28,7 @@
 
 #define TWMON_OWNER_WAYS	4	/* 32-byte slots: two cache lines */
 #define TWMON_OWNER_STALE_S	(TCP_TIMEWAIT_LEN / HZ + TWMON_SLACK_S + 2 * TWMON_ROW_SLOT_S)
+#define TWMON_CGROUP_HOLD_S	300	/* an empty row's totals are kept */
 
 struct twmon_owner {
 	unsigned long tw;		/* the socket (compared only), 0: free */
@@ -231,6 +233,8 @@ void twmon_cgroup_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
 	struct twmon_row *e;
 	struct twmon_key k;
 
+	if (unlikely(twmon_tw_near_full(twsk_net(tw))))
+		twmon_cgroup_overflow_near();
 	if (!cgrp)
 		return;		/* unknown: counted as cgroup 0 */
 	rcu_read_lock();
@@ -311,20 +315,165 @@ void twmon_cgroup_move(struct twmon_net *tn, struct inet_timewait_sock *tw,
 	WRITE_ONCE(o->second, to);
 }
 
-/* An event of a full socket's cgroup: EADDRNOTAVAIL, an SO_LINGER abort */
-void twmon_cgroup_event(struct twmon_net *tn, struct sock *sk,
+/*
+ * An event of a full socket's cgroup: EADDRNOTAVAIL, an SO_LINGER abort,
+ * an overflow. The row stays a while after it (twmon_cgroup_row_held()),
+ * so that a cgroup whose every close overflows is seen. False: not
+ * counted (no cgroup known, or no row).
+ */
+bool twmon_cgroup_event(struct twmon_net *tn, struct sock *sk,
 			enum twmon_cgroup_total t)
 {
 	struct cgroup *cgrp = sk_cgroup(sk);
 	struct twmon_cgroup_row *c;
 
 	if (!cgrp)
-		return;
+		return false;
 	rcu_read_lock();
 	c = cgroup_row(tn, cgrp);
-	if (c)
+	if (c) {
 		count_total(&c->row, t);
+		if (READ_ONCE(c->event_s) != twmon_expiry_second(jiffies))
+			WRITE_ONCE(c->event_s, twmon_expiry_second(jiffies));
+	}
 	rcu_read_unlock();
+	return c;
+}
+
+/*
+ * Is an empty cgroup row kept (its totals with it)? For TWMON_CGROUP_HOLD_S
+ * after its last socket or event, so that an agent polling every minute
+ * sees a cgroup whose sockets all overflowed or whose connect()s all
+ * failed; a removed cgroup's row goes (and its reference) with its last
+ * socket.
+ */
+bool twmon_cgroup_row_held(const struct twmon_row *e, u32 now_s)
+{
+	const struct twmon_cgroup_row *c =
+		container_of(e, struct twmon_cgroup_row, row);
+	struct cgroup *cgrp = READ_ONCE(c->cgrp);
+	int i;
+
+	if (!cgrp || !(READ_ONCE(cgrp->self.flags) & CSS_ONLINE))
+		return false;
+	if ((s32)(now_s - READ_ONCE(c->event_s)) < TWMON_CGROUP_HOLD_S)
+		return true;
+	for (i = 0; i < TWMON_ROW_SLOTS; i++)	/* tags: expiry / slot */
+		if ((s32)((u32)(atomic64_read(&e->slot[i]) >> 32) -
+			  (now_s - TWMON_CGROUP_HOLD_S) / TWMON_ROW_SLOT_S) >= 0)
+			return true;
+	return false;
+}
+
+/*
+ * Overflow: tcp_time_wait() found no room (inet_twsk_alloc() returned
+ * NULL) and the closing socket, whose cgroup is known there, ends with no
+ * TIME_WAIT. No function runs only then, and a return probe on every
+ * allocation would cost as much as all of a socket's other probes, so it
+ * is placed only while some namespace holds 3/4 of its tcp_max_tw_buckets
+ * (a birth, the events work or a GET_CGROUPS dump asks for it) and taken
+ * away once no allocation has met one so full for TWMON_OVERFLOW_IDLE.
+ * Overflows while it is not in place are the namespace's count less the
+ * attributed ones, reported under cgroup 0.
+ */
+#define TWMON_OVERFLOW_IDLE	(2 * TCP_TIMEWAIT_LEN)
+
+static struct kretprobe overflow_probe;
+static struct delayed_work overflow_work;
+static unsigned long overflow_asked;	/* bit 0: the work will place it */
+static bool overflow_placed;		/* the work's (read by births) */
+static unsigned long overflow_near_at;	/* jiffies: an allocation met one */
+
+bool twmon_tw_near_full(const struct net *net)
+{
+	int max = READ_ONCE(net->ipv4.tcp_death_row.sysctl_max_tw_buckets);
+
+	return twmon_kernel_tw_count(net) >= max - max / 4;
+}
+
+/* Place the overflow probe soon (any context) */
+void twmon_cgroup_overflow_near(void)
+{
+	if (twmon_cgroups && !READ_ONCE(overflow_placed) &&
+	    !test_and_set_bit(0, &overflow_asked))
+		mod_delayed_work(system_unbound_wq, &overflow_work, 0);
+}
+
+/* inet_twsk_alloc(sk, dr, state) */
+static int alloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct sock *sk = (void *)regs_get_kernel_argument(regs, 0);
+	void *dr = (void *)regs_get_kernel_argument(regs, 1);
+
+	if (dr != &sock_net(sk)->ipv4.tcp_death_row)
+		return 1;	/* DCCP */
+	if (twmon_tw_near_full(sock_net(sk)))
+		WRITE_ONCE(overflow_near_at, jiffies);
+	*(struct sock **)ri->data = sk;
+	return 0;
+}
+
+static int alloc_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct sock *sk = *(struct sock **)ri->data;
+	struct twmon_net *tn;
+
+	if (regs_return_value(regs))
+		return 0;
+	tn = twmon_counted_sk_net(sk);
+	if (tn && twmon_cgroup_event(tn, sk, TWMON_CG_OVERFLOW))
+		this_cpu_inc(tn->pcpu->overflow_attributed);
+	return 0;
+}
+
+static void overflow_work_fn(struct work_struct *work)
+{
+	int err;
+
+	if (!overflow_placed) {
+		/* a probe once taken away is registered afresh */
+		memset(&overflow_probe, 0, sizeof(overflow_probe));
+		overflow_probe.kp.symbol_name = "inet_twsk_alloc";
+		overflow_probe.entry_handler = alloc_entry;
+		overflow_probe.handler = alloc_ret;
+		overflow_probe.data_size = sizeof(struct sock *);
+		overflow_probe.maxactive = 4 * num_possible_cpus() + 16;
+		WRITE_ONCE(overflow_near_at, jiffies);
+		err = register_kretprobe(&overflow_probe);
+		if (err) {
+			/* bit 0 stays set: not asked again */
+			pr_warn("cannot hook inet_twsk_alloc (%d): overflows are counted under cgroup 0\n",
+				err);
+			return;
+		}
+		WRITE_ONCE(overflow_placed, true);
+		pr_info("a namespace holds 3/4 of tcp_max_tw_buckets: overflows are now attributed to cgroups\n");
+	} else if (time_after(jiffies, READ_ONCE(overflow_near_at) +
+			      TWMON_OVERFLOW_IDLE)) {
+		unregister_kretprobe(&overflow_probe);
+		WRITE_ONCE(overflow_placed, false);
+		clear_bit(0, &overflow_asked);
+		pr_info("no namespace near tcp_max_tw_buckets: overflow probe removed\n");
+		return;
+	}
+	queue_delayed_work(system_unbound_wq, &overflow_work, 10 * HZ);
+}
+
+/* A u64 of tn's per-CPU counters (at offset), summed over the CPUs */
+static u64 pcpu_sum(struct twmon_net *tn, size_t offset)
+{
+	u64 n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += READ_ONCE(*(u64 *)((char *)per_cpu_ptr(tn->pcpu, cpu) + offset));
+	return n;
+}
+
+/* Overflows of the namespace a cgroup row counts */
+u64 twmon_cgroup_overflow_attributed(struct twmon_net *tn)
+{
+	return pcpu_sum(tn, offsetof(struct twmon_pcpu, overflow_attributed));
 }
 
 int twmon_cgroup_init(void)
@@ -333,6 +482,7 @@ int twmon_cgroup_init(void)
 
 	if (!twmon_cgroups)
 		return 0;
+	INIT_DELAYED_WORK(&overflow_work, overflow_work_fn);
 	owners = vzalloc(array_size(n, sizeof(*owners)));
 	if (!owners) {
 		pr_err("cgroups=1: cannot allocate %lu bytes for cgroup_sockets=%lu\n",
@@ -343,9 +493,15 @@ int twmon_cgroup_init(void)
 	return 0;
 }
 
-/* After the probes are gone */
+/* After the probes are gone, and every caller of twmon_cgroup_overflow_near() */
 void twmon_cgroup_exit(void)
 {
+	if (!twmon_cgroups)
+		return;
+	cancel_delayed_work_sync(&overflow_work);
+	if (overflow_placed)
+		unregister_kretprobe(&overflow_probe);
+	overflow_placed = false;
 	vfree(owners);
 	owners = NULL;
 }
@@ -353,10 +509,5 @@ void twmon_cgroup_exit(void)
 /* Births of a known cgroup that found no room (counted under cgroup 0) */
 u64 twmon_cgroup_untracked(struct twmon_net *tn)
 {
-	u64 n = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		n += READ_ONCE(per_cpu_ptr(tn->pcpu, cpu)->cgroup_untracked);
-	return n;
+	return pcpu_sum(tn, offsetof(struct twmon_pcpu, cgroup_untracked));
 }

@@ -125,7 +125,8 @@ static struct twmon_net *counted_tw_net(const struct inet_timewait_sock *tw)
 	return tn;
 }
 
-static struct twmon_net *sk_tn(const struct sock *sk)
+/* Namespace state for a full socket, or NULL if not counted */
+struct twmon_net *twmon_counted_sk_net(const struct sock *sk)
 {
 	struct twmon_net *tn;
 
@@ -445,7 +446,7 @@ static int connect_fail_pre(struct kprobe *p, struct pt_regs *regs)
 	if (!READ_ONCE(inet->inet_dport) || READ_ONCE(inet->inet_sport) ||
 	    sk->sk_protocol != IPPROTO_TCP)	/* DCCP cleans up here too */
 		return 0;
-	tn = sk_tn(sk);
+	tn = twmon_counted_sk_net(sk);
 	if (tn)
 		count_eaddrnotavail(tn, sk);
 	return 0;
@@ -457,7 +458,7 @@ static int connect_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	void *dr = (void *)ARG(regs, 0);
 	struct sock *sk = (void *)ARG(regs, 1);
 
-	if (!sk_tn(sk) || dr != &sock_net(sk)->ipv4.tcp_death_row)
+	if (!twmon_counted_sk_net(sk) || dr != &sock_net(sk)->ipv4.tcp_death_row)
 		return 1;
 	if (READ_ONCE(connect_fail_hooked) && !READ_ONCE(inet_sk(sk)->inet_sport))
 		return 1;	/* counted by connect_fail_pre() */
@@ -478,7 +479,7 @@ static int connect_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if ((int)regs_return_value(regs) != -EADDRNOTAVAIL)
 		return 0;
 	sk = *(struct sock **)ri->data;
-	tn = sk_tn(sk);
+	tn = twmon_counted_sk_net(sk);
 	if (tn)
 		count_eaddrnotavail(tn, sk);
 	return 0;
@@ -502,7 +503,7 @@ static int disconnect_pre(struct kprobe *p, struct pt_regs *regs)
 	    !sock_flag(sk, SOCK_LINGER) || READ_ONCE(sk->sk_lingertime) ||
 	    tcp_sk(sk)->repair || state == TCP_LISTEN || state == TCP_CLOSE)
 		return 0;
-	tn = sk_tn(sk);
+	tn = twmon_counted_sk_net(sk);
 	if (!tn)
 		return 0;
 	PCPU_INC(tn, linger_abort);

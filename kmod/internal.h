@@ -48,6 +48,7 @@ struct twmon_pcpu {
 	u64 eaddrnotavail;
 	u64 linger_abort;
 	u64 cgroup_untracked;		/* births no cgroup row could take */
+	u64 overflow_attributed;	/* overflows a cgroup row counts */
 	struct twmon_ring_part ring[TWMON_RING];
 	u64 lifetime[__TWMON_END_LAST][TWMON_AGE_BUCKETS];
 };
@@ -104,6 +105,7 @@ enum twmon_cgroup_total {
 	TWMON_CG_ENDED,
 	TWMON_CG_EADDRNOTAVAIL,
 	TWMON_CG_LINGER_ABORT,
+	TWMON_CG_OVERFLOW,
 	TWMON_CG_TOTALS
 };
 
@@ -141,6 +143,7 @@ struct twmon_row {
 struct twmon_cgroup_row {
 	struct twmon_row row;
 	struct cgroup *cgrp;		/* set once by cgroup.c, put by table.c */
+	u32 event_s;			/* second of its last event (not births) */
 	atomic64_t totals[TWMON_CG_TOTALS];
 };
 
@@ -201,6 +204,7 @@ u32 twmon_hooks_active(void);
 u32 twmon_hooks_wanted(void);
 u64 twmon_hooks_missed(void);
 extern bool twmon_counting;
+struct twmon_net *twmon_counted_sk_net(const struct sock *sk);
 
 /* cgroup.c */
 extern bool twmon_cgroups;
@@ -216,9 +220,13 @@ void twmon_cgroup_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
 void twmon_cgroup_death(struct twmon_net *tn, struct inet_timewait_sock *tw);
 void twmon_cgroup_move(struct twmon_net *tn, struct inet_timewait_sock *tw,
 		       u32 to);
-void twmon_cgroup_event(struct twmon_net *tn, struct sock *sk,
+bool twmon_cgroup_event(struct twmon_net *tn, struct sock *sk,
 			enum twmon_cgroup_total t);
 u64 twmon_cgroup_untracked(struct twmon_net *tn);
+bool twmon_cgroup_row_held(const struct twmon_row *e, u32 now_s);
+bool twmon_tw_near_full(const struct net *net);
+void twmon_cgroup_overflow_near(void);
+u64 twmon_cgroup_overflow_attributed(struct twmon_net *tn);
 
 /* seed.c */
 int twmon_seed(void);

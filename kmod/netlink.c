@@ -405,7 +405,7 @@ struct twmon_cgroup_dump {
 	struct net *net;		/* held for the dump's lifetime */
 	struct cgroup *ns_root;		/* held; NULL: the caller sees all */
 	u64 cgid;			/* the filter, if filtered */
-	u64 untracked;
+	u64 untracked, unknown_overflow;
 	u64 other_totals[TWMON_CG_TOTALS];
 	u32 unknown_live, other_live;
 	bool filtered, walking, head_sent, other;
@@ -478,8 +478,13 @@ static int twmon_cgroups_start(struct netlink_callback *cb)
 	tn = twmon_net(net);
 	twmon_snapshot(tn, s);
 	d->unknown_live = min_t(u64, s->live, U32_MAX);
+	d->unknown_overflow = s->overflow -
+			      min(s->overflow, twmon_cgroup_overflow_attributed(tn));
 	kfree(s);
 	d->untracked = twmon_cgroup_untracked(tn);
+	/* asked during an incident: attribute the next overflows */
+	if (twmon_tw_near_full(net))
+		twmon_cgroup_overflow_near();
 	twmon_walk_begin(&d->walk, tn, TWMON_KIND_CGROUP);
 	twmon_walk(&d->walk, sum_row, d);
 	twmon_walk_end(&d->walk);
@@ -494,12 +499,13 @@ static const int total_attr[TWMON_CG_TOTALS] = {
 	[TWMON_CG_ENDED] = TWMON_E_ENDED,
 	[TWMON_CG_EADDRNOTAVAIL] = TWMON_E_CONNECT_EADDRNOTAVAIL,
 	[TWMON_CG_LINGER_ABORT] = TWMON_E_LINGER_ABORT,
+	[TWMON_CG_OVERFLOW] = TWMON_E_OVERFLOW,
 };
 
-/* One row: totals NULL for cgroup 0 (untracked instead) */
+/* One row: totals NULL for cgroup 0 (untracked and overflow instead) */
 static int put_cgroup(struct sk_buff *skb, struct netlink_callback *cb,
 		      u64 cgid, bool other, u32 count, const u64 *totals,
-		      u64 untracked)
+		      u64 untracked, u64 overflow)
 {
 	struct nlattr *nest;
 	void *hdr;
@@ -516,6 +522,8 @@ static int put_cgroup(struct sk_buff *skb, struct netlink_callback *cb,
 	    (other && nla_put_flag(skb, TWMON_E_OTHER)) ||
 	    nla_put_u32(skb, TWMON_E_COUNT, count) ||
 	    (!totals && nla_put_u64_64bit(skb, TWMON_E_UNTRACKED, untracked,
+					  TWMON_E_PAD)) ||
+	    (!totals && nla_put_u64_64bit(skb, TWMON_E_OVERFLOW, overflow,
 					  TWMON_E_PAD)))
 		goto cancel;
 	for (t = 0; totals && t < TWMON_CG_TOTALS; t++)
@@ -546,7 +554,7 @@ static int fill_cgroup(struct twmon_row *e, u32 count, void *arg)
 		return 0;
 	for (t = 0; t < TWMON_CG_TOTALS; t++)
 		totals[t] = twmon_cgroup_total(e, t);
-	return put_cgroup(f->skb, f->cb, cgid, false, count, totals, 0);
+	return put_cgroup(f->skb, f->cb, cgid, false, count, totals, 0, 0);
 }
 
 static int twmon_cgroups_dump(struct sk_buff *skb, struct netlink_callback *cb)
@@ -557,10 +565,10 @@ static int twmon_cgroups_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	cb->seq = atomic_read(&d->walk.tn->gen) + d->walk.resizes + 1;
 	if (!d->head_sent && !(d->filtered && d->cgid)) {
 		if (put_cgroup(skb, cb, 0, false, d->unknown_live, NULL,
-			       d->untracked) ||
+			       d->untracked, d->unknown_overflow) ||
 		    (d->other && !d->filtered &&
 		     put_cgroup(skb, cb, 0, true, d->other_live,
-					    d->other_totals, 0)))
+				d->other_totals, 0, 0)))
 			return skb->len;	/* both fit in any message */
 	}
 	d->head_sent = true;

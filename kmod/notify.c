@@ -200,6 +200,8 @@ static void notify_events(struct twmon_net *tn, const struct twmon_snapshot *s)
 		st->buckets_high = false;
 		st->primed = true;
 	}
+	if (s->overflow != st->last_overflow)	/* attribute the next ones */
+		twmon_cgroup_overflow_near();
 	edge(&m, &st->overflow_on, &st->last_overflow, s->overflow,
 	     TWMON_EV_OVERFLOW_BEGIN, TWMON_EV_OVERFLOW_END);
 	edge(&m, &st->eaddrnotavail_on, &st->last_eaddrnotavail,

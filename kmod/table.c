@@ -243,7 +243,8 @@ static void free_row_rcu(struct rcu_head *head)
 
 /*
  * Drop the rows that hold nobody: those idle for a whole TIME_WAIT (no
- * birth since), or when the table is full, every empty one. A birth racing
+ * birth since; a cgroup's row a while longer, for its totals), or when
+ * the table is full, every empty one. A birth racing
  * with the drop may be lost with the row: one socket's attribution.
  */
 static void twmon_reap_fn(struct work_struct *work)
@@ -278,6 +279,8 @@ static void twmon_reap_fn(struct work_struct *work)
 				idle = false;
 		/* a pool marked high waits for its pool-ok event first */
 		if ((!idle && !full) ||
+		    (!full && e->key.kind == TWMON_KIND_CGROUP &&
+		     twmon_cgroup_row_held(e, now_s)) ||
 		    (events && READ_ONCE(e->high_epoch) == READ_ONCE(tn->notify.epoch)))
 			continue;
 		if (rhashtable_remove_fast(&tn->table, &e->node, twmon_row_params))

@@ -106,6 +106,8 @@ static void build(struct twd_model *m, struct twd_conf *c)
 	cg[1].count = 1200;
 	cg[1].entered = 5000;
 	cg[1].eaddrnotavail = 3;
+	cg[1].overflow = 9;
+	cg[0].overflow = 2; /* the namespace's that no cgroup row counts */
 	cg[2].other = true;
 	cg[2].count = 30;
 	twd_model_cgroups(m, 4026531840u, cg, 3, "/nonexistent");
@@ -157,7 +159,11 @@ static void content(void **state)
 		"\ntwmon_cgroup_tw_entered_total{netns=\"4026531840\",cgroup=\"id:4242\"} 5000\n"));
 	assert_non_null(strstr(t, "\ntwmon_cgroup_connect_eaddrnotavail_total{netns=\"4026531840\","
 				  "cgroup=\"id:4242\"} 3\n"));
-	/* the unknown row has no totals */
+	assert_non_null(strstr(t, "\ntwmon_cgroup_tw_overflow_total{netns=\"4026531840\","
+				  "cgroup=\"id:4242\"} 9\n"));
+	/* the unknown row has no totals but its overflow */
+	assert_non_null(strstr(t, "\ntwmon_cgroup_tw_overflow_total{netns=\"4026531840\","
+				  "cgroup=\"unknown\"} 2\n"));
 	assert_null(strstr(
 		t, "twmon_cgroup_tw_entered_total{netns=\"4026531840\",cgroup=\"unknown\"}"));
 	free(t);

@@ -197,6 +197,35 @@ static void cgroup_named(void **state)
 	twd_model_free(&m);
 }
 
+/*
+ * The overflow alert names the cgroup whose closes overflowed (of all
+ * overflows, the unknown row's too), not the one holding the buckets
+ */
+static void cgroup_overflow_named(void **state)
+{
+	struct tw_entry *p = calloc(1, sizeof(*p)), *s = calloc(1, sizeof(*s));
+	struct twd_model m;
+
+	(void)state;
+	p[0] = entry(AF_INET, "10.0.0.1", 0, "10.0.0.9", 5432, 300);
+	s[0] = entry(AF_INET, "10.0.0.1", 80, NULL, 0, 3500);
+	run_cg = calloc(3, sizeof(*run_cg));
+	run_cg[0] = cgroup_row(0, false, 2000, 0);
+	run_cg[0].overflow = 5;
+	run_cg[1] = cgroup_row(4242, false, 1800, 0);
+	run_cg[2] = cgroup_row(4343, false, 0, 0);
+	run_cg[2].overflow = 35;
+	run_ncg = 3;
+	run_root = "/nonexistent";
+	run(&m, p, 1, s, 1);
+	assert_non_null(
+		strstr(msgs[TWD_R_OVERFLOW][0], "; most overflow from cgroup id:4343: 35 of 40"));
+	assert_null(strstr(msgs[TWD_R_OVERFLOW][0], "most TIME_WAIT from cgroup"));
+	assert_non_null(strstr(msgs[TWD_R_BUCKETS_HIGH][0],
+			       "; most TIME_WAIT from cgroup id:4242: 1800 of 3800"));
+	twd_model_free(&m);
+}
+
 /* The unknown row is never named, however large; other is, as such */
 static void cgroup_other_named(void **state)
 {
@@ -281,9 +310,10 @@ static void wants_tables(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(service_named),     cmocka_unit_test(pool_named),
-		cmocka_unit_test(cgroup_named),	     cmocka_unit_test(cgroup_other_named),
-		cmocka_unit_test(pool_cgroup_named), cmocka_unit_test(wants_tables),
+		cmocka_unit_test(service_named),	 cmocka_unit_test(pool_named),
+		cmocka_unit_test(cgroup_named),		 cmocka_unit_test(cgroup_other_named),
+		cmocka_unit_test(cgroup_overflow_named), cmocka_unit_test(pool_cgroup_named),
+		cmocka_unit_test(wants_tables),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

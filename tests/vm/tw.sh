@@ -117,6 +117,24 @@ check_invariant() {
 	assert_missed "sum(ages) vs live" "$live" "$(jq '[.ages[].count] | add' /tmp/stats.json)"
 }
 
+# still_read FILE CMD...: CMD's output into FILE, read while sockstat
+# stands still (no socket born or dead meanwhile), so that its figures can
+# be held against sockstat's: sets STILL_TW to that figure (sockets of an
+# earlier flood may be expiring, all the more on a slow guest)
+still_read() {
+	_f=$1
+	shift
+	_try=0
+	while :; do
+		STILL_TW=$(sockstat_tw_now)
+		"$@" >"$_f" || fail "$*: $(cat "$_f")"
+		[ "$(sockstat_tw_now)" = "$STILL_TW" ] && return 0
+		_try=$((_try + 1))
+		[ $_try -lt 20 ] || fail "sockstat never steady around $*"
+		sleep 0.5
+	done
+}
+
 # The cgroup2 file system, mounted at $CG if it is not yet, or skip
 CG=/sys/fs/cgroup
 need_cgroup2() {

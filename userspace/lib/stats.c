@@ -141,6 +141,7 @@ static struct nla_policy entry_policy[TWMON_E_MAX + 1] = {
 	[TWMON_E_LINGER_ABORT] = U64,
 	[TWMON_E_UNTRACKED] = U64,
 	[TWMON_E_OTHER] = { .type = NLA_FLAG },
+	[TWMON_E_OVERFLOW] = U64,
 };
 
 static const char *const entry_names[TWMON_E_MAX + 1] = {
@@ -160,6 +161,7 @@ static const char *const entry_names[TWMON_E_MAX + 1] = {
 	[TWMON_E_LINGER_ABORT] = "TWMON_E_LINGER_ABORT",
 	[TWMON_E_UNTRACKED] = "TWMON_E_UNTRACKED",
 	[TWMON_E_OTHER] = "TWMON_E_OTHER",
+	[TWMON_E_OVERFLOW] = "TWMON_E_OVERFLOW",
 };
 
 static struct nla_policy event_policy[TWMON_V_MAX + 1] = {
@@ -480,6 +482,8 @@ static int parse_entry(const struct nlmsghdr *nlh, uint8_t cmd, int nest_type, c
 		e->linger_abort = nla_get_u64(et[TWMON_E_LINGER_ABORT]);
 	if (et[TWMON_E_UNTRACKED])
 		e->untracked = nla_get_u64(et[TWMON_E_UNTRACKED]);
+	if (et[TWMON_E_OVERFLOW])
+		e->overflow = nla_get_u64(et[TWMON_E_OVERFLOW]);
 	e->other = et[TWMON_E_OTHER] != NULL;
 	return 0;
 }

@@ -37,8 +37,11 @@ struct tw_entry {
 	uint8_t laddr[16], raddr[16];
 	uint32_t count;
 	uint32_t remaining_ms, age_ms;
-	/* GET_CGROUPS: totals since the row was made; untracked in the 0 row only */
-	uint64_t cgroup_id, entered, ended, eaddrnotavail, linger_abort, untracked;
+	/*
+	 * GET_CGROUPS: totals since the row was made; untracked in the 0 row
+	 * only, overflow in every row (the 0 row: overflows no cgroup counts)
+	 */
+	uint64_t cgroup_id, entered, ended, eaddrnotavail, linger_abort, untracked, overflow;
 	bool other; /* GET_CGROUPS: the cgroups outside the caller's cgroup namespace */
 };
 

@@ -38,9 +38,9 @@ void tw_show_cgroups_key(const char *key, const struct tw_entry *e, char *const 
 			 unsigned int top)
 {
 	static const struct print_col cols[] = {
-		{ "CGROUP", false }, { "LIVE", true },	{ "SHARE", true },
-		{ "ENTERED", true }, { "ENDED", true }, { "EADDRNOTAVAIL", true },
-		{ "LINGER0", true },
+		{ "CGROUP", false }, { "LIVE", true },	   { "SHARE", true },
+		{ "ENTERED", true }, { "ENDED", true },	   { "EADDRNOTAVAIL", true },
+		{ "LINGER0", true }, { "OVERFLOW", true },
 	};
 	char label[512];
 	uint64_t live = 0;
@@ -48,7 +48,7 @@ void tw_show_cgroups_key(const char *key, const struct tw_entry *e, char *const 
 
 	for (i = 0; i < n; i++)
 		live += e[i].count;
-	table_open(key, cols, 7);
+	table_open(key, cols, 8);
 	for (i = 0; i < shown; i++) {
 		const char *path = paths[i];
 		bool known = e[i].cgroup_id != 0 || e[i].other;
@@ -88,6 +88,8 @@ void tw_show_cgroups_key(const char *key, const struct tw_entry *e, char *const 
 			cell_string(PRINT_FP, NULL, "-");
 			cell_count(PRINT_JSON, "untracked", e[i].untracked);
 		}
+		/* the unknown row's: the namespace's that no cgroup counts */
+		cell_count(PRINT_ANY, "overflow", e[i].overflow);
 		table_row_close();
 	}
 	table_close();

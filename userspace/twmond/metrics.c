@@ -128,6 +128,9 @@ static void cgroups(FILE *f, const struct twd_model *m, const struct twd_conf *c
 		  "connect() calls of a cgroup's sockets that found no free local port" },
 		{ "twmon_cgroup_linger_abort_total", "counter",
 		  "Closes of a cgroup's sockets turned into RST by SO_LINGER=0" },
+		{ "twmon_cgroup_tw_overflow_total", "counter",
+		  "Closes of a cgroup's sockets that got no TIME_WAIT (tcp_max_tw_buckets full; "
+		  "cgroup \"unknown\": those no cgroup row counts)" },
 	};
 	unsigned int *idx = malloc((c->top_n ? c->top_n : 1) * sizeof(*idx));
 	unsigned int i, k, n, fi;
@@ -144,10 +147,11 @@ static void cgroups(FILE *f, const struct twd_model *m, const struct twd_conf *c
 			for (k = 0; k < n; k++) {
 				const struct tw_entry *e = &ns->cgroups[idx[k]];
 				uint64_t v[] = { e->count, e->entered, e->eaddrnotavail,
-						 e->linger_abort };
+						 e->linger_abort, e->overflow };
 
-				if (fi && !e->cgroup_id && !e->other)
-					continue; /* the unknown row has no totals */
+				/* the unknown row has no totals but its overflow */
+				if (fi && fi != 4 && !e->cgroup_id && !e->other)
+					continue;
 				fprintf(f, "%s{netns=\"%u\",cgroup=\"", fam[fi].name, ns->inum);
 				label_value(f, twd_cgroup_label(ns, idx[k], buf, sizeof(buf)));
 				fprintf(f, "\"} %" PRIu64 "\n", v[fi]);

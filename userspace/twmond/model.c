@@ -489,6 +489,11 @@ static uint64_t cg_eaddrnotavail(const struct tw_entry *e)
 	return e->eaddrnotavail;
 }
 
+static uint64_t cg_overflow(const struct tw_entry *e)
+{
+	return e->overflow;
+}
+
 static void eval_ns(struct twd_model *m, const struct twd_conf *c, struct twd_ns *ns,
 		    int64_t now_ms)
 {
@@ -496,7 +501,7 @@ static void eval_ns(struct twd_model *m, const struct twd_conf *c, struct twd_ns
 	struct twd_target t = { .kind = TWD_T_NETNS };
 	uint32_t range = twd_range_size(st->port_low, st->port_high);
 	struct twd_bucket_forecast bf;
-	char msg[TWD_MSG_LEN], eta[48], fullest[160] = "", largest[160], cg[160];
+	char msg[TWD_MSG_LEN], eta[48], fullest[160] = "", largest[160], cg[160], cgo[160];
 	double close10 = twd_ns_rate(ns, TWD_C_CLOSES, TWD_WIN_10S), r;
 	unsigned int i, best = 0;
 
@@ -514,10 +519,12 @@ static void eval_ns(struct twd_model *m, const struct twd_conf *c, struct twd_ns
 				   ns->inum, &t, bf.usage, msg, now_ms);
 
 	r = twd_ns_rate(ns, TWD_C_OVERFLOW, TWD_WIN_10S);
+	/* the cgroup whose closes overflowed, else the one holding the buckets */
+	largest_cgroup(ns, cg_overflow, "overflow ", cgo, sizeof(cgo));
 	snprintf(msg, sizeof(msg),
 		 "%.1f closes/s got no TIME_WAIT (tcp_max_tw_buckets %u, %" PRIu64
 		 " TIME_WAIT now), %" PRIu64 " overflows in total%s%s",
-		 r, st->max_tw_buckets, st->live, st->overflow, largest, cg);
+		 r, st->max_tw_buckets, st->live, st->overflow, largest, cgo[0] ? cgo : cg);
 	twd_alerts_observe(&m->alerts, &c->rule[TWD_R_OVERFLOW], TWD_R_OVERFLOW, ns->inum, &t, r,
 			   msg, now_ms);
 

@@ -23,7 +23,7 @@ cg_id() { stat -c %i "$CG/$1"; }
 # (0 for a row that is not there); cgpath ID: its path, null if none
 cgf() { jq -r --argjson id "$1" "[.[] | select(.cgroup_id == \$id)][0].$2 // 0" /tmp/cg.json; }
 cgpath() { jq -r --argjson id "$1" '[.[] | select(.cgroup_id == $id)][0].path' /tmp/cg.json; }
-cgroups_json() { tw-stat -j cgroups >/tmp/cg.json || fail "tw-stat cgroups failed: $(cat /tmp/cg.json)"; }
+cgroups_json() { still_read /tmp/cg.json tw-stat -j cgroups; }
 
 N=$((400 / ${TWMON_SLOW:-1}))
 sysctl -qw net.ipv4.ip_local_port_range="40000 40199"
@@ -81,7 +81,7 @@ assert_eq "container path" "/$BOX" "$(cgpath "$box")"
 tw-stat cgroups | grep -q "/box/docker-0123456789ab.scope " ||
 	fail "container id not shortened: $(tw-stat cgroups)"
 assert_eq "no socket of unknown cgroup" 0 "$(cgf 0 live)"
-assert_eq "cgroups add up to sockstat" "$(sockstat_tw_now)" "$(jq '[.[].live] | add' /tmp/cg.json)"
+assert_eq "cgroups add up to sockstat" "$STILL_TW" "$(jq '[.[].live] | add' /tmp/cg.json)"
 assert_eq "namespace EADDRNOTAVAIL" "$box_fail" "$(tws .connect_eaddrnotavail)"
 # tw-stat watch has a cgroup panel, the same rows
 tw-stat watch --iterations 1 | grep -q '^TOP CGROUPS' || fail "no cgroup panel in tw-stat watch"
@@ -123,9 +123,9 @@ cgroups_json
 # root, every cgroup outside it summed in one "other" row
 # (the namespace's root is the cgroup of the process that makes it: box/,
 # which may hold a process beside its child, no controller being enabled)
-sh -c "$IN_CG" $CG/box /usr/bin/unshare -U -r -C -m sh -c \
+still_read /tmp/cgns.json sh -c "$IN_CG" $CG/box /usr/bin/unshare -U -r -C -m sh -c \
 	'mount -t tmpfs none /sys/fs && mkdir /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup && tw-stat -j cgroups && tw-stat cgroups >&2' \
-	>/tmp/cgns.json 2>/tmp/cgns.err || fail "tw-stat cgroups in a cgroup namespace: $(cat /tmp/cgns.err)"
+	2>/tmp/cgns.err
 cat /tmp/cgns.err
 ns() { jq -r "$1" /tmp/cgns.json; }
 assert_eq "cgroup namespace: container's path relative to its root" "/docker-$ID.scope" \
@@ -139,7 +139,7 @@ assert_eq "cgroup namespace: the pool's service share is other" "$p_svc" \
 	"$(jq '[.[] | select(.other)][0].count' /tmp/cgns-pools.json)"
 assert_eq "cgroup namespace: the pool's container share" "$p_box" \
 	"$(jq --argjson id "$box" '[.[] | select(.cgroup_id == $id)][0].count' /tmp/cgns-pools.json)"
-assert_eq "cgroup namespace: rows add up to sockstat" "$(sockstat_tw_now)" "$(ns '[.[].live] | add')"
+assert_eq "cgroup namespace: rows add up to sockstat" "$STILL_TW" "$(ns '[.[].live] | add')"
 grep -q '(other: outside this cgroup namespace)' /tmp/cgns.err || fail "no other row in text"
 # with CAP_SYS_ADMIN (root of the initial user namespace) in the same cgroup namespace: every row
 sh -c "$IN_CG" $CG/box /usr/bin/unshare -C tw-stat -j cgroups >/tmp/cgns.json ||
@@ -184,7 +184,7 @@ else
 	echo "ss -K destroyed nothing (no sock_diag destroy here): removal not checked further"
 fi
 assert_eq "no socket of unknown cgroup" 0 "$(cgf 0 live)"
-assert_eq "cgroups add up to sockstat" "$(sockstat_tw_now)" "$(jq '[.[].live] | add' /tmp/cg.json)"
+assert_eq "cgroups add up to sockstat" "$STILL_TW" "$(jq '[.[].live] | add' /tmp/cg.json)"
 check_invariant
 unload_twmon
 
