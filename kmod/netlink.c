@@ -44,6 +44,7 @@ static const struct nla_policy twmon_policy[TWMON_A_MAX + 1] = {
 #define F_RADDR		BIT(3)
 #define F_RPORT		BIT(4)
 #define F_SUBSTATE	BIT(5)
+#define F_CGROUP	BIT(6)
 
 struct twmon_dump {
 	const void *last;		/* GET_SOCKS: last socket sent (compared only) */
@@ -53,8 +54,14 @@ struct twmon_dump {
 	u8 flags, family, substate, done;
 };
 
+/* What a table dump allocates in .start (cb->ctx has no room for it) */
+struct twmon_table_walk {
+	struct twmon_walk walk;
+	u64 cgid;			/* F_CGROUP (by cgroup) */
+};
+
 struct twmon_table_dump {
-	struct twmon_walk *walk;	/* allocated in .start, freed in .done */
+	struct twmon_table_walk *tw;	/* allocated in .start, freed in .done */
 	struct net *net;		/* held for the dump's lifetime */
 	struct cgroup *ns_root;		/* by cgroup: see twmon_cgroup_ns_root() */
 	struct in6_addr addr;		/* remote (dests) or local (services) */
@@ -241,9 +248,9 @@ static int twmon_table_done(struct netlink_callback *cb)
 {
 	struct twmon_table_dump *d = (void *)cb->ctx;
 
-	if (d->walk) {
-		twmon_walk_end(d->walk);
-		kfree(d->walk);
+	if (d->tw) {
+		twmon_walk_end(&d->tw->walk);
+		kfree(d->tw);
 	}
 	if (d->ns_root)
 		cgroup_put(d->ns_root);
@@ -258,6 +265,7 @@ static int twmon_table_start(struct netlink_callback *cb, u8 kind,
 	struct twmon_table_dump *d = (void *)cb->ctx;
 	struct nlattr **attrs = dump_attrs(cb);
 	struct net *net;
+	u64 cgid = 0;
 	int err;
 
 	memset(d, 0, sizeof(*d));
@@ -292,11 +300,20 @@ static int twmon_table_start(struct netlink_callback *cb, u8 kind,
 		}
 		kind = TWMON_KIND_POOL_CGROUP;
 	}
+	if (attrs[TWMON_A_CGROUP_ID]) {
+		if (kind != TWMON_KIND_POOL_CGROUP) {
+			NL_SET_ERR_MSG_ATTR(cb->extack, attrs[TWMON_A_CGROUP_ID],
+					    "cgroup-id filters pools split by cgroup: with by-cgroup");
+			return -EINVAL;
+		}
+		cgid = nla_get_u64(attrs[TWMON_A_CGROUP_ID]);
+		d->flags |= F_CGROUP;
+	}
 	net = request_net(cb->skb, attrs, cb->extack);
 	if (IS_ERR(net))
 		return PTR_ERR(net);
-	d->walk = kmalloc(sizeof(*d->walk), GFP_KERNEL);
-	if (!d->walk) {
+	d->tw = kmalloc(sizeof(*d->tw), GFP_KERNEL);
+	if (!d->tw) {
 		put_net(net);
 		return -ENOMEM;
 	}
@@ -304,7 +321,8 @@ static int twmon_table_start(struct netlink_callback *cb, u8 kind,
 	d->net = net;
 	if (kind == TWMON_KIND_POOL_CGROUP)
 		d->ns_root = twmon_cgroup_ns_root(netlink_capable(cb->skb, CAP_SYS_ADMIN));
-	twmon_walk_begin(d->walk, twmon_net(net), kind);
+	d->tw->cgid = cgid;
+	twmon_walk_begin(&d->tw->walk, twmon_net(net), kind);
 	return 0;
 }
 
@@ -334,7 +352,7 @@ static int fill_entry(struct twmon_row *e, u32 count, void *arg)
 	const struct twmon_key *k = &e->key;
 	bool dest = k->kind != TWMON_KIND_SERVICE;
 	bool by_cgroup = k->kind == TWMON_KIND_POOL_CGROUP;
-	bool other = by_cgroup && !twmon_cgroup_id_visible(f->d->walk->tn,
+	bool other = by_cgroup && !twmon_cgroup_id_visible(f->d->tw->walk.tn,
 							    k->cgid, d->ns_root);
 	struct sk_buff *skb = f->skb;
 	struct nlattr *nest;
@@ -344,7 +362,8 @@ static int fill_entry(struct twmon_row *e, u32 count, void *arg)
 	    ((d->flags & F_FAMILY) && k->family != d->family) ||
 	    ((d->flags & F_LADDR) &&
 	     !ipv6_addr_equal(dest ? &k->raddr : &k->laddr, &d->addr)) ||
-	    ((d->flags & F_LPORT) && ntohs(k->port) != d->port))
+	    ((d->flags & F_LPORT) && ntohs(k->port) != d->port) ||
+	    ((d->flags & F_CGROUP) && (other || k->cgid != d->tw->cgid)))
 		return 0;
 	hdr = genlmsg_put(skb, NETLINK_CB(f->cb->skb).portid,
 			  f->cb->nlh->nlmsg_seq, &twmon_family, NLM_F_MULTI,
@@ -374,7 +393,7 @@ static int twmon_table_dump(struct sk_buff *skb, struct netlink_callback *cb,
 			    int cmd)
 {
 	struct twmon_table_dump *d = (void *)cb->ctx;
-	struct twmon_walk *w = d->walk;
+	struct twmon_walk *w = &d->tw->walk;
 	struct table_fill f = { skb, cb, d, cmd };
 
 	/* rows dropped or the table resized between calls: NLM_F_DUMP_INTR */

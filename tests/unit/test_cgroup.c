@@ -57,6 +57,32 @@ static uint64_t ino(const char *path)
 	return st.st_ino;
 }
 
+/* --cgroup: a path under the root (leading / or not), else a decimal id */
+static void id_parse(void **state)
+{
+	char root[] = "/tmp/tw-cgid-XXXXXX", dir[64];
+	uint64_t id = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	snprintf(dir, sizeof(dir), "%s/api.service", root);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(tw_cgroup_id_parse(root, "/api.service", &id), 0);
+	assert_int_equal(id, ino(dir));
+	id = 0;
+	assert_int_equal(tw_cgroup_id_parse(root, "api.service", &id), 0);
+	assert_int_equal(id, ino(dir));
+	assert_int_equal(tw_cgroup_id_parse(root, "4242", &id), 0);
+	assert_int_equal(id, 4242);
+	assert_int_equal(tw_cgroup_id_parse(root, "/nope.service", &id), -1);
+	assert_int_equal(tw_cgroup_id_parse(root, "42x", &id), -1);
+	assert_int_equal(tw_cgroup_id_parse(root, "0", &id), -1);
+	assert_int_equal(tw_cgroup_id_parse(root, "", &id), -1);
+	assert_int_equal(tw_cgroup_id_parse(root, "99999999999999999999999", &id), -1);
+	rmdir(dir);
+	rmdir(root);
+}
+
 /* A tree like a cgroup2 mount: ids are the directories' inode numbers */
 static void paths(void **state)
 {
@@ -108,6 +134,7 @@ int main(void)
 		cmocka_unit_test(display),
 		cmocka_unit_test(display_truncates),
 		cmocka_unit_test(paths),
+		cmocka_unit_test(id_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

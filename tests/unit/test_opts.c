@@ -168,6 +168,11 @@ static void usage_errors(void **state)
 	assert_int_equal(parse(&o, "-n", "..", NULL), 2);
 	assert_int_equal(parse(&o, "-n", "twa", "--all-netns", NULL), 2);
 	assert_non_null(strstr(err, "exclude"));
+	assert_int_equal(parse(&o, "cgroups", "--cgroup", "/no/such.service", NULL), 2);
+	assert_non_null(strstr(err, "--cgroup /no/such.service: no such cgroup"));
+	assert_int_equal(parse(&o, "cgroups", "--cgroup", "12345", NULL), 0);
+	assert_int_equal(o.f.cgroup_id, 12345);
+	assert_true(o.given & OPT_CGROUP);
 }
 
 static void per_command(void **state)

@@ -3,6 +3,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -96,4 +98,26 @@ void tw_cgroup_display(const char *path, char *out, size_t len)
 		p += run;
 	}
 	out[o] = '\0';
+}
+
+int tw_cgroup_id_parse(const char *root, const char *arg, uint64_t *id)
+{
+	char path[PATH_MAX], *end;
+	unsigned long long v;
+	struct stat st;
+
+	if (*arg &&
+	    snprintf(path, sizeof(path), "%s/%s", root, arg + (*arg == '/')) < (int)sizeof(path) &&
+	    !stat(path, &st) && S_ISDIR(st.st_mode)) {
+		*id = st.st_ino;
+		return 0;
+	}
+	if (*arg < '0' || *arg > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || *end || !v)
+		return -1;
+	*id = v;
+	return 0;
 }

@@ -25,4 +25,11 @@ int tw_cgroup_paths(const char *root, const uint64_t *ids, size_t n, char **path
  */
 void tw_cgroup_display(const char *path, char *out, size_t len);
 
+/*
+ * A cgroup named on the command line: a path under root (with or without
+ * its leading /) whose directory exists, else an id in decimal (a removed
+ * cgroup's too). 0, or -1 if it is neither.
+ */
+int tw_cgroup_id_parse(const char *root, const char *arg, uint64_t *id);
+
 #endif

@@ -35,7 +35,7 @@ void tw_sort_cgroups(struct tw_entry *e, size_t n)
 }
 
 void tw_show_cgroups_key(const char *key, const struct tw_entry *e, char *const *paths, size_t n,
-			 unsigned int top)
+			 unsigned int top, int64_t ns_live)
 {
 	static const struct print_col cols[] = {
 		{ "CGROUP", false }, { "LIVE", true },	   { "SHARE", true },
@@ -48,6 +48,8 @@ void tw_show_cgroups_key(const char *key, const struct tw_entry *e, char *const 
 
 	for (i = 0; i < n; i++)
 		live += e[i].count;
+	if (ns_live >= 0)
+		live = ns_live;
 	table_open(key, cols, 8);
 	for (i = 0; i < shown; i++) {
 		const char *path = paths[i];
@@ -252,7 +254,14 @@ int tw_cmd_cgroups(struct tw_nl *nl, const struct tw_opts *o)
 	char **paths;
 	int r;
 
-	r = tw_fetch_entries(nl, NULL, TWMON_CMD_GET_CGROUPS, "GET_CGROUPS", 0, &ev, err,
+	struct stats_vec sv = { 0 };
+	int64_t ns_live = -1;
+
+	/* one cgroup's row: its share is of the namespace's live count */
+	if ((o->given & OPT_CGROUP) && !tw_fetch_stats(nl, false, &sv, err, sizeof(err)) && sv.n)
+		ns_live = sv.v[0].live;
+	free(sv.v);
+	r = tw_fetch_entries(nl, o, TWMON_CMD_GET_CGROUPS, "GET_CGROUPS", OPT_CGROUP, &ev, err,
 			     sizeof(err));
 	if (r) {
 		fprintf(stderr, "tw-stat: %s\n", err);
@@ -262,7 +271,7 @@ int tw_cmd_cgroups(struct tw_nl *nl, const struct tw_opts *o)
 	}
 	tw_sort_cgroups(ev.v, ev.n);
 	paths = tw_cgroups_paths(ev.v, ev.n);
-	tw_show_cgroups_key(NULL, ev.v, paths, ev.n, o->top);
+	tw_show_cgroups_key(NULL, ev.v, paths, ev.n, o->top, ns_live);
 	tw_cgroups_paths_free(paths, ev.n);
 	free(ev.v);
 	return 0;

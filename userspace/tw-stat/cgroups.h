@@ -21,9 +21,12 @@ void tw_sort_cgroups(struct tw_entry *e, size_t n);
 /* Paths of the rows' cgroups, in their order (NULL: none found); exits on ENOMEM */
 char **tw_cgroups_paths(const struct tw_entry *e, size_t n);
 void tw_cgroups_paths_free(char **paths, size_t n);
-/* The rows with their paths, as tw-stat cgroups shows them (JSON: an array, under key) */
+/*
+ * The rows with their paths, as tw-stat cgroups shows them (JSON: an array,
+ * under key); shares of ns_live, or of the rows' sum if ns_live < 0
+ */
 void tw_show_cgroups_key(const char *key, const struct tw_entry *e, char *const *paths, size_t n,
-			 unsigned int top);
+			 unsigned int top, int64_t ns_live);
 
 /* After a failed request r: why, where the kernel said nothing (EOPNOTSUPP) */
 void tw_cgroups_hint(int r, const char *err);

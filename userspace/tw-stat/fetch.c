@@ -118,6 +118,8 @@ static int fill_filter(struct nl_msg *msg, void *arg)
 		return -1;
 	if ((g & OPT_BY_CGROUP) && nla_put_flag(msg, TWMON_A_BY_CGROUP))
 		return -1;
+	if ((g & OPT_CGROUP) && nla_put_u64(msg, TWMON_A_CGROUP_ID, f->cgroup_id))
+		return -1;
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "addr.h"
+#include "cgroup.h"
 #include "opts.h"
 #include "stats.h"
 
@@ -28,6 +29,7 @@ enum {
 	LO_RCVBUF,
 	LO_ITERATIONS,
 	LO_BY_CGROUP,
+	LO_CGROUP,
 };
 
 static const struct option long_opts[] = {
@@ -51,6 +53,7 @@ static const struct option long_opts[] = {
 	{ "interval", required_argument, NULL, 'i' },
 	{ "iterations", required_argument, NULL, LO_ITERATIONS },
 	{ "by-cgroup", no_argument, NULL, LO_BY_CGROUP },
+	{ "cgroup", required_argument, NULL, LO_CGROUP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -72,6 +75,7 @@ static const struct {
 	{ OPT_INTERVAL, "--interval" },
 	{ OPT_ITERATIONS, "--iterations" },
 	{ OPT_BY_CGROUP, "--by-cgroup" },
+	{ OPT_CGROUP, "--cgroup" },
 };
 
 static int usage_err(char *err, size_t errlen, const char *fmt, ...)
@@ -226,6 +230,14 @@ static int parse_one(struct tw_opts *o, int c, const char *arg, char *err, size_
 	case LO_BY_CGROUP:
 		o->given |= OPT_BY_CGROUP;
 		o->by_cgroup = true;
+		break;
+	case LO_CGROUP:
+		o->given |= OPT_CGROUP;
+		if (tw_cgroup_id_parse(TW_CGROUP_ROOT, arg, &o->f.cgroup_id))
+			return usage_err(err, errlen,
+					 "--cgroup %s: no such cgroup under " TW_CGROUP_ROOT
+					 " (a path, or an id as tw-stat -j cgroups gives)",
+					 arg);
 		break;
 	case LO_RCVBUF:
 		o->given |= OPT_RCVBUF;

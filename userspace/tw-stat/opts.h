@@ -23,6 +23,7 @@ enum {
 	OPT_INTERVAL = 1u << 11,   /* watch */
 	OPT_ITERATIONS = 1u << 12, /* watch */
 	OPT_BY_CGROUP = 1u << 13,  /* dests */
+	OPT_CGROUP = 1u << 14,	   /* cgroups, dests --by-cgroup */
 };
 
 /* Filters sent to the kernel as request attributes */
@@ -31,6 +32,7 @@ struct tw_filter {
 	uint8_t src[16], dst[16]; /* local / remote address */
 	uint16_t sport, dport;	  /* local / remote port */
 	uint8_t substate;	  /* TCP_TIME_WAIT / TCP_FIN_WAIT2 */
+	uint64_t cgroup_id;	  /* --cgroup: an id, or a path's */
 };
 
 struct tw_opts {

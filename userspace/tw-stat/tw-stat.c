@@ -140,11 +140,15 @@ static int cmd_dests(struct tw_nl *nl, const struct tw_opts *o)
 	struct stats_vec sv = { 0 };
 	int ret;
 
+	if ((o->given & OPT_CGROUP) && !o->by_cgroup) {
+		errorf("--cgroup splits pools by cgroup: with --by-cgroup");
+		return 2;
+	}
 	/* the port range, for occupancy */
 	ret = get_stats(nl, false, &sv);
 	if (!ret)
 		ret = dump_entries(nl, o, TWMON_CMD_GET_DESTS, "GET_DESTS",
-				   OPT_DST | OPT_DPORT | OPT_BY_CGROUP, &ev);
+				   OPT_DST | OPT_DPORT | OPT_BY_CGROUP | OPT_CGROUP, &ev);
 	if (!ret && o->by_cgroup) {
 		ret = tw_show_dests_by_cgroup(ev.v, ev.n, o->top, sv.v[0].port_low,
 					      sv.v[0].port_high);
@@ -188,11 +192,12 @@ static int cmd_help(struct tw_nl *nl, const struct tw_opts *o);
 
 static const struct command commands[] = {
 	{ "show", cmd_show, 0, true, "summary of the namespace (the default)" },
-	{ "dests", cmd_dests, OPT_TOP | OPT_FAMILY | OPT_DST | OPT_DPORT | OPT_BY_CGROUP, false,
+	{ "dests", cmd_dests,
+	  OPT_TOP | OPT_FAMILY | OPT_DST | OPT_DPORT | OPT_BY_CGROUP | OPT_CGROUP, false,
 	  "outgoing port pools by remote address and port, largest first" },
 	{ "services", cmd_services, OPT_TOP | OPT_FAMILY | OPT_SRC | OPT_SPORT, false,
 	  "local services (address and port), largest first" },
-	{ "cgroups", tw_cmd_cgroups, OPT_TOP, false,
+	{ "cgroups", tw_cmd_cgroups, OPT_TOP | OPT_CGROUP, false,
 	  "which cgroup (service, container) made the live sockets (module cgroups=1)" },
 	{ "ages", cmd_ages, 0, true, "age histogram of the live TIME_WAIT sockets" },
 	{ "socks", cmd_socks, OPT_FAMILY | OPT_SRC | OPT_SPORT | OPT_DST | OPT_DPORT | OPT_STATE,
@@ -229,6 +234,7 @@ static void usage(FILE *f)
 		   "  --src ADDR, --sport PORT      services, socks: local end\n"
 		   "  --dst ADDR, --dport PORT      dests, socks: remote end\n"
 		   "  --by-cgroup        dests: each pool split by cgroup (module cgroups=1)\n"
+		   "  --cgroup PATH|ID   cgroups, dests --by-cgroup: that cgroup's rows only\n"
 		   "  --state time-wait|fin-wait-2  socks\n"
 		   "  --count N          events: exit after N events\n"
 		   "  --stats            events: also the stats group's snapshots\n"

@@ -192,7 +192,8 @@ void tw_watch_render(const struct tw_watch_frame *f)
 	tw_show_services_key("services", f->services, f->nservices, f->top);
 	if (f->cgroups) {
 		print_text("\nTOP CGROUPS (who made them)\n");
-		tw_show_cgroups_key("cgroups", f->cgroups, f->cgroup_paths, f->ncgroups, f->top);
+		tw_show_cgroups_key("cgroups", f->cgroups, f->cgroup_paths, f->ncgroups, f->top,
+				    -1);
 	}
 	print_ages(f);
 	close_json_object();

@@ -116,6 +116,20 @@ else	# a socket ended early (an RST, see 10-server-close-v4): bounds only
 fi
 assert_eq "pool path of the container" "/$BOX" \
 	"$(jq -r --argjson id "$box" '[.[] | select(.cgroup_id == $id)][0].path' /tmp/pools.json)"
+# --cgroup: one cgroup's shares, filtered in the kernel (by path or by id)
+tw-stat -j dests --by-cgroup --dport 8085 --cgroup "/$BOX" >/tmp/pools1.json ||
+	fail "tw-stat dests --by-cgroup --cgroup failed"
+assert_eq "--cgroup PATH: the container's share only" "$p_box" "$(jq '[.[].count] | add' /tmp/pools1.json)"
+assert_eq "--cgroup PATH: one row" 1 "$(jq length /tmp/pools1.json)"
+assert_eq "--cgroup ID: the service's share only" "$p_svc" \
+	"$(tw-stat -j dests --by-cgroup --dport 8085 --cgroup "$svc" | jq '[.[].count] | add')"
+out=$(tw-stat dests --cgroup "$svc" 2>&1) && fail "dests --cgroup without --by-cgroup succeeded: $out"
+assert_match "dests --cgroup needs --by-cgroup" "with --by-cgroup" "$out"
+out=$(tw-stat cgroups --cgroup /no/such.service 2>&1) && fail "cgroups --cgroup of no cgroup succeeded: $out"
+assert_match "cgroups --cgroup of no cgroup" "no such cgroup" "$out"
+tw-stat -j cgroups --cgroup "$BOX" >/tmp/cg1.json || fail "tw-stat cgroups --cgroup failed"
+assert_eq "cgroups --cgroup: one row" "$box" "$(jq '.[].cgroup_id' /tmp/cg1.json)"
+assert_eq "cgroups --cgroup: its share is of the namespace" true "$(jq '.[0].share_pct < 100' /tmp/cg1.json)"
 cgroups_json
 
 # Inside a cgroup namespace rooted at box/, without CAP_SYS_ADMIN in the
