@@ -461,6 +461,45 @@ static void overflow_work_fn(struct work_struct *work)
 	queue_delayed_work(system_unbound_wq, &overflow_work, 10 * HZ);
 }
 
+static int interval_row(struct twmon_row *e, u32 count, void *arg)
+{
+	struct twmon_cgroup_row *c = container_of(e, struct twmon_cgroup_row, row);
+	struct twmon_cgroup_top *top = arg;
+	int t;
+
+	for (t = 0; t < TWMON_CG_TOTALS; t++) {
+		u64 v = twmon_cgroup_total(e, t);
+
+		if (v - c->notified[t] > top->grew[t]) {
+			top->grew[t] = v - c->notified[t];
+			top->cgid[t] = e->key.cgid;
+		}
+		c->notified[t] = v;
+	}
+	if (count > top->live) {
+		top->live = count;
+		top->live_cgid = e->key.cgid;
+	}
+	return 0;
+}
+
+/*
+ * Once per events interval (the namespace's notify work, the only writer
+ * of notified[]): which cgroup's totals grew most since the last one, and
+ * which holds the most live sockets, for the events to name. One walk of
+ * the namespace's cgroup rows (at most max_cgroups).
+ */
+void twmon_cgroup_interval(struct twmon_net *tn, struct twmon_cgroup_top *top)
+{
+	struct twmon_walk walk;
+
+	memset(top, 0, sizeof(*top));
+	twmon_walk_begin(&walk, tn, TWMON_KIND_CGROUP);
+	walk.with_empty = true;
+	twmon_walk(&walk, interval_row, top);
+	twmon_walk_end(&walk);
+}
+
 /* A u64 of tn's per-CPU counters (at offset), summed over the CPUs */
 static u64 pcpu_sum(struct twmon_net *tn, size_t offset)
 {

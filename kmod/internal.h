@@ -146,6 +146,7 @@ struct twmon_cgroup_row {
 	struct cgroup *cgrp;		/* set once by cgroup.c, put by table.c */
 	u32 event_s;			/* second of its last event (not births) */
 	atomic64_t totals[TWMON_CG_TOTALS];
+	u64 notified[TWMON_CG_TOTALS];	/* totals at the last events interval */
 };
 
 /* main.c */
@@ -230,6 +231,14 @@ bool twmon_cgroup_row_held(const struct twmon_row *e, u32 now_s);
 bool twmon_tw_near_full(const struct net *net);
 void twmon_cgroup_overflow_near(void);
 u64 twmon_cgroup_overflow_attributed(struct twmon_net *tn);
+/* The cgroups behind an events interval (twmon_cgroup_interval()) */
+struct twmon_cgroup_top {
+	u64 cgid[TWMON_CG_TOTALS];	/* the total that grew most */
+	u64 grew[TWMON_CG_TOTALS];
+	u64 live_cgid;			/* the most live sockets */
+	u32 live;
+};
+void twmon_cgroup_interval(struct twmon_net *tn, struct twmon_cgroup_top *top);
 
 /* seed.c */
 int twmon_seed(void);
@@ -243,7 +252,7 @@ int twmon_fill_stats_nest(struct sk_buff *skb, struct twmon_net *tn,
 int twmon_put_addr(struct sk_buff *skb, int type, u8 family,
 		   const struct in6_addr *a);
 int twmon_put_event(struct sk_buff *skb, u32 type, u64 value, u64 threshold,
-		    const struct twmon_key *pool);
+		    const struct twmon_key *pool, u64 cgid);
 
 /* netlink.c */
 extern struct genl_family twmon_family;

@@ -97,7 +97,7 @@ int twmon_fill_stats_nest(struct sk_buff *skb, struct twmon_net *tn,
 }
 
 int twmon_put_event(struct sk_buff *skb, u32 type, u64 value, u64 threshold,
-		    const struct twmon_key *pool)
+		    const struct twmon_key *pool, u64 cgid)
 {
 	struct nlattr *ev = nla_nest_start(skb, TWMON_A_EVENT);
 
@@ -112,6 +112,8 @@ int twmon_put_event(struct sk_buff *skb, u32 type, u64 value, u64 threshold,
 	     twmon_put_addr(skb, TWMON_V_LOCAL_ADDR, pool->family, &pool->laddr) ||
 	     twmon_put_addr(skb, TWMON_V_REMOTE_ADDR, pool->family, &pool->raddr) ||
 	     nla_put_u16(skb, TWMON_V_REMOTE_PORT, ntohs(pool->port))))
+		goto cancel;
+	if (cgid && nla_put_u64_64bit(skb, TWMON_V_CGROUP_ID, cgid, TWMON_V_PAD))
 		goto cancel;
 	nla_nest_end(skb, ev);
 	return 0;

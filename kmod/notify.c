@@ -92,14 +92,14 @@ static void event_msg_send(struct event_msg *m)
 
 /* Add one event, sending the message first when it is full */
 static int add_event(struct event_msg *m, u32 type, u64 value, u64 threshold,
-		     const struct twmon_key *pool)
+		     const struct twmon_key *pool, u64 cgid)
 {
 	int tries;
 
 	for (tries = 0; tries < 2; tries++) {
 		if (!m->skb && event_msg_begin(m))
 			return -ENOMEM;
-		if (!twmon_put_event(m->skb, type, value, threshold, pool)) {
+		if (!twmon_put_event(m->skb, type, value, threshold, pool, cgid)) {
 			m->events++;
 			return 0;
 		}
@@ -126,13 +126,13 @@ static int pool_check(struct twmon_row *e, u32 count, void *arg)
 
 	if (!high && (u64)count * 100 >= w->mark * w->range) {
 		if (twmon_put_event(skb, TWMON_EV_POOL_HIGH, count,
-				    w->mark * w->range / 100, &e->key))
+				    w->mark * w->range / 100, &e->key, 0))
 			return -EMSGSIZE;
 		w->m->events++;
 		WRITE_ONCE(e->high_epoch, w->epoch);
 	} else if (high && (u64)count * 100 < w->clear * w->range) {
 		if (twmon_put_event(skb, TWMON_EV_POOL_OK, count,
-				    w->clear * w->range / 100, &e->key))
+				    w->clear * w->range / 100, &e->key, 0))
 			return -EMSGSIZE;
 		w->m->events++;
 		WRITE_ONCE(e->high_epoch, 0);
@@ -167,19 +167,22 @@ static void pool_events(struct event_msg *m)
 	twmon_walk_end(&walk);
 }
 
-/* A counter that moved this interval: begin; one that stood still: end */
+/*
+ * A counter that moved this interval: begin (naming cgroup cgid, if any);
+ * one that stood still: end
+ */
 static void edge(struct event_msg *m, bool *on, u64 *last, u64 now,
-		 u32 begin, u32 end)
+		 u32 begin, u32 end, u64 cgid)
 {
 	u64 delta = now - *last;
 
 	*last = now;
 	if (delta && !*on) {
 		*on = true;
-		add_event(m, begin, delta, 0, NULL);
+		add_event(m, begin, delta, 0, NULL, cgid);
 	} else if (!delta && *on) {
 		*on = false;
-		add_event(m, end, 0, 0, NULL);
+		add_event(m, end, 0, 0, NULL, 0);
 	}
 }
 
@@ -190,7 +193,10 @@ static void notify_events(struct twmon_net *tn, const struct twmon_snapshot *s)
 	u64 max_tw = READ_ONCE(tn->net->ipv4.tcp_death_row.sysctl_max_tw_buckets);
 	u64 mark = atomic_read(&twmon_buckets_wm_pct);
 	u64 clear = mark > TWMON_HYSTERESIS_PCT ? mark - TWMON_HYSTERESIS_PCT : 0;
+	struct twmon_cgroup_top top = {};
 
+	if (twmon_cgroups)
+		twmon_cgroup_interval(tn, &top);
 	if (!st->primed) {
 		st->last_overflow = s->overflow;
 		st->last_eaddrnotavail = s->eaddrnotavail;
@@ -203,22 +209,24 @@ static void notify_events(struct twmon_net *tn, const struct twmon_snapshot *s)
 	if (s->overflow != st->last_overflow)	/* attribute the next ones */
 		twmon_cgroup_overflow_near();
 	edge(&m, &st->overflow_on, &st->last_overflow, s->overflow,
-	     TWMON_EV_OVERFLOW_BEGIN, TWMON_EV_OVERFLOW_END);
+	     TWMON_EV_OVERFLOW_BEGIN, TWMON_EV_OVERFLOW_END,
+	     top.cgid[TWMON_CG_OVERFLOW]);
 	edge(&m, &st->eaddrnotavail_on, &st->last_eaddrnotavail,
 	     s->eaddrnotavail, TWMON_EV_EADDRNOTAVAIL_BEGIN,
-	     TWMON_EV_EADDRNOTAVAIL_END);
+	     TWMON_EV_EADDRNOTAVAIL_END, top.cgid[TWMON_CG_EADDRNOTAVAIL]);
 	if (s->linger_abort != st->last_linger_abort)
 		add_event(&m, TWMON_EV_LINGER_ABORT,
-			  s->linger_abort - st->last_linger_abort, 0, NULL);
+			  s->linger_abort - st->last_linger_abort, 0, NULL,
+			  top.cgid[TWMON_CG_LINGER_ABORT]);
 	st->last_linger_abort = s->linger_abort;
 	if (!st->buckets_high && s->live * 100 >= mark * max_tw) {
 		st->buckets_high = true;
 		add_event(&m, TWMON_EV_BUCKETS_HIGH, s->live, mark * max_tw / 100,
-			  NULL);
+			  NULL, top.live_cgid);
 	} else if (st->buckets_high && s->live * 100 < clear * max_tw) {
 		st->buckets_high = false;
 		add_event(&m, TWMON_EV_BUCKETS_OK, s->live, clear * max_tw / 100,
-			  NULL);
+			  NULL, 0);
 	}
 	pool_events(&m);
 	event_msg_send(&m);

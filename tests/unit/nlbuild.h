@@ -214,6 +214,7 @@ struct ref_event {
 	uint8_t family;
 	const char *laddr, *raddr;
 	uint16_t rport;
+	uint64_t cgroup_id; /* 0: none */
 };
 
 /* An "events" group message; level 4 breaks attributes inside each event */
@@ -246,6 +247,8 @@ static inline struct nl_msg *build_events(uint32_t inum, uint64_t seq, const str
 			    put_u16(m, b, 4, TWMON_V_REMOTE_PORT, ev[i].rport))
 				goto fail;
 		}
+		if (ev[i].cgroup_id && put_u64(m, b, 4, TWMON_V_CGROUP_ID, ev[i].cgroup_id))
+			goto fail;
 		nla_nest_end(m, nest);
 	}
 	return m;

@@ -28,10 +28,11 @@
 #define TS 1795597320.123
 
 static const struct ref_event ref_ev[] = {
-	{ TWMON_EV_OVERFLOW_BEGIN, 417, 0, 0, NULL, NULL, 0 },
-	{ TWMON_EV_POOL_HIGH, 23000, 22585, AF_INET, "10.0.0.1", "192.0.2.7", 443 },
-	{ TWMON_EV_POOL_OK, 100, 19762, AF_INET6, "2001:db8::2", "2001:db8::1", 8080 },
-	{ TWMON_EV_LINGER_ABORT, 12, 0, 0, NULL, NULL, 0 },
+	{ TWMON_EV_OVERFLOW_BEGIN, 417, 0, 0, NULL, NULL, 0, 0 },
+	{ TWMON_EV_POOL_HIGH, 23000, 22585, AF_INET, "10.0.0.1", "192.0.2.7", 443, 0 },
+	{ TWMON_EV_POOL_OK, 100, 19762, AF_INET6, "2001:db8::2", "2001:db8::1", 8080, 0 },
+	/* a cgroup id no directory of the host's cgroup2 has */
+	{ TWMON_EV_LINGER_ABORT, 12, 0, 0, NULL, NULL, 0, 999999999999ULL },
 };
 #define NREF ((int)(sizeof(ref_ev) / sizeof(ref_ev[0])))
 
@@ -273,6 +274,9 @@ static void json_records(void **state)
 	assert_string_equal(json_object_get_string(get(j[2], "family")), "inet6");
 	assert_string_equal(json_object_get_string(get(j[2], "remote")), "2001:db8::1");
 	assert_string_equal(json_object_get_string(get(j[3], "type")), "linger-abort");
+	assert_null(get(j[0], "cgroup_id"));
+	assert_int_equal(json_object_get_int64(get(j[3], "cgroup_id")), 999999999999LL);
+	assert_null(get(j[3], "cgroup"));
 	while (n--)
 		json_object_put(j[n]);
 	nlmsg_free(m);
@@ -297,7 +301,7 @@ static void text_records(void **state)
 		     "2026-11-25 09:02:00.123  netns 4026531840 (web)  pool-ok             "
 		     "  value 100  threshold 19,762  pool 2001:db8::2 -> [2001:db8::1]:8080\n"
 		     "2026-11-25 09:02:00.123  netns 4026531840 (web)  linger-abort        "
-		     "  value 12  threshold 0\n");
+		     "  value 12  threshold 0  cgroup id 999999999999\n");
 	free(out);
 	nlmsg_free(m);
 }

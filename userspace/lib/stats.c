@@ -167,7 +167,7 @@ static const char *const entry_names[TWMON_E_MAX + 1] = {
 static struct nla_policy event_policy[TWMON_V_MAX + 1] = {
 	[TWMON_V_TYPE] = U32,	     [TWMON_V_VALUE] = U64,	  [TWMON_V_THRESHOLD] = U64,
 	[TWMON_V_FAMILY] = U8,	     [TWMON_V_LOCAL_ADDR] = ADDR, [TWMON_V_REMOTE_ADDR] = ADDR,
-	[TWMON_V_REMOTE_PORT] = U16,
+	[TWMON_V_REMOTE_PORT] = U16, [TWMON_V_CGROUP_ID] = U64,
 };
 
 static const char *const event_names[TWMON_V_MAX + 1] = {
@@ -178,6 +178,7 @@ static const char *const event_names[TWMON_V_MAX + 1] = {
 	[TWMON_V_LOCAL_ADDR] = "TWMON_V_LOCAL_ADDR",
 	[TWMON_V_REMOTE_ADDR] = "TWMON_V_REMOTE_ADDR",
 	[TWMON_V_REMOTE_PORT] = "TWMON_V_REMOTE_PORT",
+	[TWMON_V_CGROUP_ID] = "TWMON_V_CGROUP_ID",
 };
 
 /* A set of attributes: its policy and names, for parsing and messages */
@@ -563,6 +564,8 @@ static int parse_event(struct nlattr *nest, struct tw_event *e, size_t i, char *
 	e->type = nla_get_u32(tb[TWMON_V_TYPE]);
 	e->value = nla_get_u64(tb[TWMON_V_VALUE]);
 	e->threshold = nla_get_u64(tb[TWMON_V_THRESHOLD]);
+	if (tb[TWMON_V_CGROUP_ID])
+		e->cgroup_id = nla_get_u64(tb[TWMON_V_CGROUP_ID]);
 	if (pool_event(e->type) && (err_ = require(&set, tb, pool_req, err, errlen)))
 		return err_;
 	if (!tb[TWMON_V_FAMILY])

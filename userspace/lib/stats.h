@@ -78,6 +78,7 @@ struct tw_event {
 	uint8_t family;
 	uint8_t laddr[16], raddr[16];
 	uint16_t rport;
+	uint64_t cgroup_id; /* the cgroup behind it (module cgroups=1), 0: none */
 };
 
 /* A TWMON_CMD_EVENT message: its namespace, sequence number and batch */

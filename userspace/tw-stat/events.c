@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/socket.h>
@@ -12,6 +13,7 @@
 #include <netlink/genl/genl.h>
 
 #include "addr.h"
+#include "cgroup.h"
 #include "events.h"
 #include "netns.h"
 #include "print.h"
@@ -103,6 +105,28 @@ static void print_addr(const char *key, uint8_t family, const uint8_t *addr)
 	print_string(PRINT_JSON, key, NULL, buf);
 }
 
+/* The cgroup behind an event: its id and path (null: none, or not found) */
+static void print_cgroup(uint64_t id)
+{
+	char *path = NULL, shown[512];
+
+	if (!id) {
+		print_null(PRINT_JSON, "cgroup_id", NULL, NULL);
+		print_null(PRINT_JSON, "cgroup", NULL, NULL);
+		return;
+	}
+	print_uint(PRINT_JSON, "cgroup_id", NULL, id);
+	if (tw_cgroup_paths(TW_CGROUP_ROOT, &id, 1, &path) || !path) {
+		print_null(PRINT_JSON, "cgroup", NULL, NULL);
+		print_text("  cgroup id %llu", (unsigned long long)id);
+		return;
+	}
+	print_string(PRINT_JSON, "cgroup", NULL, path);
+	tw_cgroup_display(path, shown, sizeof(shown));
+	print_text("  cgroup %s", shown);
+	free(path);
+}
+
 void tw_show_event(double ts, const struct tw_event_msg *m, const struct tw_event *e,
 		   const char *name)
 {
@@ -137,6 +161,7 @@ void tw_show_event(double ts, const struct tw_event_msg *m, const struct tw_even
 		print_null(PRINT_JSON, "remote", NULL, NULL);
 		print_null(PRINT_JSON, "rport", NULL, NULL);
 	}
+	print_cgroup(e->cgroup_id);
 	print_text("\n");
 	close_json_object();
 }

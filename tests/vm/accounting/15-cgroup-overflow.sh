@@ -57,9 +57,22 @@ o0=$(nstat_abs TcpExtTCPTimeWaitOverflow)
 serve $SVC 8090 250
 assert_eq "the service's closes did not overflow" 0 "$(overflow)"
 placed "past 3/4 of tcp_max_tw_buckets"
-# The container: 50 fit, the rest overflow
+# The container: 50 fit, the rest overflow. The events name the cgroup
+# behind them: overflow-begin the container, buckets-high (at 80%) the
+# service, which holds the most
+tw-stat -j events >/tmp/ev.json 2>/tmp/ev.err &
+EV=$!
+sleep 1.5
 serve $BOX 8091 200
+sleep 2.5	# an interval past the flood
+kill $EV
+wait $EV 2>/dev/null
 of=$(overflow)
+ev() { jq -s "[.[] | select(.type == \"$1\")][0].cgroup_id" /tmp/ev.json; }
+assert_eq "overflow-begin names the container" "$box" "$(ev overflow-begin)"
+assert_eq "buckets-high names the service" "$svc" "$(ev buckets-high)"
+assert_eq "overflow-begin's cgroup path" "/$BOX" \
+	"$(jq -rs '[.[] | select(.type == "overflow-begin")][0].cgroup' /tmp/ev.json)"
 [ "$of" -gt 0 ] || fail "the container's closes did not overflow"
 cgroups_json
 tw-stat cgroups
