@@ -9,9 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <arpa/inet.h>
+#include <json.h>
 
 #include "cgroup.h"
+#include "cgroups.h"
+#include "print.h"
+#include "stats.h"
 
 static const char *shown(const char *path)
 {
@@ -83,6 +89,59 @@ static void id_parse(void **state)
 	rmdir(root);
 }
 
+/*
+ * dests --by-cgroup for a caller in a cgroup namespace: the kernel sends a
+ * pool's share of each cgroup outside it as its own "other" row; tw-stat
+ * shows them as one row a pool
+ */
+static void pool_other_merged(void **state)
+{
+	struct tw_entry e[4] = { 0 };
+	json_object *j;
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *mem = open_memstream(&buf, &len);
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		e[i].family = AF_INET;
+		inet_pton(AF_INET, "10.0.0.1", e[i].laddr);
+		inet_pton(AF_INET, "10.0.0.9", e[i].raddr);
+		e[i].rport = 5432;
+	}
+	e[0].cgroup_id = 999999999998ULL;
+	e[0].count = 50;
+	e[1].other = e[2].other = true;
+	e[1].count = 30;
+	e[2].count = 25;
+	e[3].rport = 6379; /* another pool, one other row of its own */
+	e[3].other = true;
+	e[3].count = 5;
+	assert_non_null(mem);
+	print_init(mem, true, false);
+	assert_int_equal(tw_show_dests_by_cgroup(e, 4, 0, 32768, 60999), 0);
+	print_flush();
+	fclose(mem);
+	print_init(stdout, false, false);
+	j = json_tokener_parse(buf);
+	assert_non_null(j);
+	assert_int_equal(json_object_array_length(j), 3);
+	/* the largest pool first, its merged other row (55) before the cgroup's 50 */
+	assert_true(json_object_get_boolean(
+		json_object_object_get(json_object_array_get_idx(j, 0), "other")));
+	assert_int_equal(json_object_get_int(
+				 json_object_object_get(json_object_array_get_idx(j, 0), "count")),
+			 55);
+	assert_int_equal(json_object_get_int(
+				 json_object_object_get(json_object_array_get_idx(j, 1), "count")),
+			 50);
+	assert_int_equal(json_object_get_int(
+				 json_object_object_get(json_object_array_get_idx(j, 2), "rport")),
+			 6379);
+	json_object_put(j);
+	free(buf);
+}
+
 /* A tree like a cgroup2 mount: ids are the directories' inode numbers */
 static void paths(void **state)
 {
@@ -135,6 +194,7 @@ int main(void)
 		cmocka_unit_test(display_truncates),
 		cmocka_unit_test(paths),
 		cmocka_unit_test(id_parse),
+		cmocka_unit_test(pool_other_merged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -173,9 +173,10 @@ int tw_show_dests_by_cgroup(struct tw_entry *e, size_t n, unsigned int top, uint
 	};
 	size_t *order = calloc(n + 1, sizeof(*order)), i, pools = 0;
 	uint64_t *totals = calloc(n + 1, sizeof(*totals));
+	bool *merged = calloc(n + 1, sizeof(*merged));
 	char **paths = tw_cgroups_paths(e, n), label[512], ep[80], addr[64];
 
-	if (!order || !totals) {
+	if (!order || !totals || !merged) {
 		fprintf(stderr, "tw-stat: out of memory\n");
 		exit(1);
 	}
@@ -187,11 +188,22 @@ int tw_show_dests_by_cgroup(struct tw_entry *e, size_t n, unsigned int top, uint
 	if (n)
 		qsort(order, n, sizeof(*order), cmp_pool_only);
 	for (i = 0; i < n;) {
-		size_t j = i;
+		size_t j = i, other = n;
 		uint64_t t = 0;
 
-		while (j < n && !tw_entry_key_cmp(&e[order[j]], &e[order[i]]))
-			t += e[order[j++]].count;
+		for (; j < n && !tw_entry_key_cmp(&e[order[j]], &e[order[i]]); j++) {
+			struct tw_entry *r = &e[order[j]];
+
+			t += r->count;
+			/* the cgroups outside the caller's namespace: one row a pool */
+			if (r->other && other == n) {
+				other = order[j];
+			} else if (r->other) {
+				e[other].count += r->count;
+				r->count = 0;
+				merged[order[j]] = true;
+			}
+		}
 		while (i < j)
 			totals[order[i++]] = t;
 	}
@@ -207,6 +219,8 @@ int tw_show_dests_by_cgroup(struct tw_entry *e, size_t n, unsigned int top, uint
 		pools += first;
 		if (top && pools > top)
 			break;
+		if (merged[order[i]])
+			continue;
 		if (r->other)
 			snprintf(label, sizeof(label), "(other: outside this cgroup namespace)");
 		else if (paths[order[i]])
@@ -244,6 +258,7 @@ int tw_show_dests_by_cgroup(struct tw_entry *e, size_t n, unsigned int top, uint
 	tw_cgroups_paths_free(paths, n);
 	free(order);
 	free(totals);
+	free(merged);
 	return 0;
 }
 
