@@ -376,7 +376,7 @@ bool twmon_cgroup_row_held(const struct twmon_row *e, u32 now_s)
  * (a birth, the events work or a GET_CGROUPS dump asks for it) and taken
  * away once no allocation has met one so full for TWMON_OVERFLOW_IDLE.
  * Overflows while it is not in place are the namespace's count less the
- * attributed ones, reported under cgroup 0.
+ * rows' (GET_CGROUPS), reported under cgroup 0.
  */
 #define TWMON_OVERFLOW_IDLE	(2 * TCP_TIMEWAIT_LEN)
 
@@ -423,8 +423,8 @@ static int alloc_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (regs_return_value(regs))
 		return 0;
 	tn = twmon_counted_sk_net(sk);
-	if (tn && twmon_cgroup_event(tn, sk, TWMON_CG_OVERFLOW))
-		this_cpu_inc(tn->pcpu->overflow_attributed);
+	if (tn)
+		twmon_cgroup_event(tn, sk, TWMON_CG_OVERFLOW);
 	return 0;
 }
 
@@ -467,6 +467,10 @@ static int interval_row(struct twmon_row *e, u32 count, void *arg)
 	struct twmon_cgroup_top *top = arg;
 	int t;
 
+	if (++top->run > 256) {
+		top->run = 0;
+		return -EAGAIN;	/* yield; this row comes first next time */
+	}
 	for (t = 0; t < TWMON_CG_TOTALS; t++) {
 		u64 v = twmon_cgroup_total(e, t);
 
@@ -487,7 +491,7 @@ static int interval_row(struct twmon_row *e, u32 count, void *arg)
  * Once per events interval (the namespace's notify work, the only writer
  * of notified[]): which cgroup's totals grew most since the last one, and
  * which holds the most live sockets, for the events to name. One walk of
- * the namespace's cgroup rows (at most max_cgroups).
+ * the namespace's table (its cgroup rows), yielding every 256 of them.
  */
 void twmon_cgroup_interval(struct twmon_net *tn, struct twmon_cgroup_top *top)
 {
@@ -496,26 +500,13 @@ void twmon_cgroup_interval(struct twmon_net *tn, struct twmon_cgroup_top *top)
 	memset(top, 0, sizeof(*top));
 	twmon_walk_begin(&walk, tn, TWMON_KIND_CGROUP);
 	walk.with_empty = true;
-	twmon_walk(&walk, interval_row, top);
+	while (!walk.done) {
+		twmon_walk(&walk, interval_row, top);
+		cond_resched();
+	}
 	twmon_walk_end(&walk);
 }
 
-/* A u64 of tn's per-CPU counters (at offset), summed over the CPUs */
-static u64 pcpu_sum(struct twmon_net *tn, size_t offset)
-{
-	u64 n = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		n += READ_ONCE(*(u64 *)((char *)per_cpu_ptr(tn->pcpu, cpu) + offset));
-	return n;
-}
-
-/* Overflows of the namespace a cgroup row counts */
-u64 twmon_cgroup_overflow_attributed(struct twmon_net *tn)
-{
-	return pcpu_sum(tn, offsetof(struct twmon_pcpu, overflow_attributed));
-}
 
 int twmon_cgroup_init(void)
 {
@@ -550,5 +541,10 @@ void twmon_cgroup_exit(void)
 /* Births of a known cgroup that found no room (counted under cgroup 0) */
 u64 twmon_cgroup_untracked(struct twmon_net *tn)
 {
-	return pcpu_sum(tn, offsetof(struct twmon_pcpu, cgroup_untracked));
+	u64 n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += READ_ONCE(per_cpu_ptr(tn->pcpu, cpu)->cgroup_untracked);
+	return n;
 }

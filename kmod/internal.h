@@ -48,7 +48,6 @@ struct twmon_pcpu {
 	u64 eaddrnotavail;
 	u64 linger_abort;
 	u64 cgroup_untracked;		/* births no cgroup row could take */
-	u64 overflow_attributed;	/* overflows a cgroup row counts */
 	struct twmon_ring_part ring[TWMON_RING];
 	u64 lifetime[__TWMON_END_LAST][TWMON_AGE_BUCKETS];
 };
@@ -68,7 +67,7 @@ struct twmon_net {
 	struct twmon_pcpu __percpu *pcpu;
 	struct rhashtable table;	/* table.c: pools and services */
 	atomic_t entries[4];		/* table rows by kind (table.c) */
-	atomic_t gen;			/* rows unlinked: dumps check it */
+	atomic_long_t gen;		/* rows unlinked: dumps and memos check it */
 	struct delayed_work reap_work;	/* table.c: drops empty rows */
 	unsigned long reap_now;		/* bit 0: a full table asked for it */
 	unsigned long reap_full_at;	/* jiffies: no full-table reap before */
@@ -230,13 +229,13 @@ u64 twmon_cgroup_untracked(struct twmon_net *tn);
 bool twmon_cgroup_row_held(const struct twmon_row *e, u32 now_s);
 bool twmon_tw_near_full(const struct net *net);
 void twmon_cgroup_overflow_near(void);
-u64 twmon_cgroup_overflow_attributed(struct twmon_net *tn);
 /* The cgroups behind an events interval (twmon_cgroup_interval()) */
 struct twmon_cgroup_top {
 	u64 cgid[TWMON_CG_TOTALS];	/* the total that grew most */
 	u64 grew[TWMON_CG_TOTALS];
 	u64 live_cgid;			/* the most live sockets */
 	u32 live;
+	u32 run;			/* rows since the walk last yielded */
 };
 void twmon_cgroup_interval(struct twmon_net *tn, struct twmon_cgroup_top *top);
 

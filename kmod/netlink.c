@@ -397,7 +397,7 @@ static int twmon_table_dump(struct sk_buff *skb, struct netlink_callback *cb,
 	struct table_fill f = { skb, cb, d, cmd };
 
 	/* rows dropped or the table resized between calls: NLM_F_DUMP_INTR */
-	cb->seq = atomic_read(&w->tn->gen) + w->resizes + 1;
+	cb->seq = (unsigned int)atomic_long_read(&w->tn->gen) + w->resizes + 1;
 	twmon_walk(w, fill_entry, &f);
 	return skb->len;
 }
@@ -424,7 +424,7 @@ struct twmon_cgroup_dump {
 	struct net *net;		/* held for the dump's lifetime */
 	struct cgroup *ns_root;		/* held; NULL: the caller sees all */
 	u64 cgid;			/* the filter, if filtered */
-	u64 untracked, unknown_overflow;
+	u64 untracked, unknown_overflow, rows_overflow;
 	u64 other_totals[TWMON_CG_TOTALS];
 	u32 unknown_live, other_live;
 	bool filtered, walking, head_sent, other;
@@ -436,6 +436,7 @@ static int sum_row(struct twmon_row *e, u32 count, void *arg)
 	int t;
 
 	d->unknown_live -= min(count, d->unknown_live);
+	d->rows_overflow += twmon_cgroup_total(e, TWMON_CG_OVERFLOW);
 	if (twmon_cgroup_visible(e, d->ns_root))
 		return 0;
 	d->other = true;
@@ -497,16 +498,19 @@ static int twmon_cgroups_start(struct netlink_callback *cb)
 	tn = twmon_net(net);
 	twmon_snapshot(tn, s);
 	d->unknown_live = min_t(u64, s->live, U32_MAX);
-	d->unknown_overflow = s->overflow -
-			      min(s->overflow, twmon_cgroup_overflow_attributed(tn));
-	kfree(s);
+	d->unknown_overflow = s->overflow;
 	d->untracked = twmon_cgroup_untracked(tn);
 	/* asked during an incident: attribute the next overflows */
 	if (twmon_tw_near_full(net))
 		twmon_cgroup_overflow_near();
+	/* every row: those with totals but none live count in other too */
 	twmon_walk_begin(&d->walk, tn, TWMON_KIND_CGROUP);
+	d->walk.with_empty = true;
 	twmon_walk(&d->walk, sum_row, d);
 	twmon_walk_end(&d->walk);
+	/* the namespace's overflows no row counts (now): cgroup 0's */
+	d->unknown_overflow -= min(d->unknown_overflow, d->rows_overflow);
+	kfree(s);
 	twmon_walk_begin(&d->walk, tn, TWMON_KIND_CGROUP);
 	d->walking = true;
 	d->walk.with_empty = true;	/* rows with totals but none live now */
@@ -581,7 +585,7 @@ static int twmon_cgroups_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct twmon_cgroup_dump *d = *(struct twmon_cgroup_dump **)cb->ctx;
 	struct cgroup_fill f = { skb, cb, d };
 
-	cb->seq = atomic_read(&d->walk.tn->gen) + d->walk.resizes + 1;
+	cb->seq = (unsigned int)atomic_long_read(&d->walk.tn->gen) + d->walk.resizes + 1;
 	if (!d->head_sent && !(d->filtered && d->cgid)) {
 		if (put_cgroup(skb, cb, 0, false, d->unknown_live, NULL,
 			       d->untracked, d->unknown_overflow) ||

@@ -167,7 +167,7 @@ static struct twmon_row *lookup(struct twmon_net *tn, const struct twmon_key *k)
 struct twmon_memo {
 	struct twmon_net *tn;
 	struct twmon_row *row;
-	int gen;
+	long gen;
 };
 
 static DEFINE_PER_CPU(struct twmon_memo[TWMON_KINDS], twmon_memo);
@@ -176,7 +176,7 @@ static struct twmon_row *lookup_probe(struct twmon_net *tn,
 				      const struct twmon_key *k)
 {
 	struct twmon_memo *m = this_cpu_ptr(&twmon_memo[kind_index(k->kind)]);
-	int gen = atomic_read_acquire(&tn->gen);	/* before the lookup */
+	long gen = atomic_long_read_acquire(&tn->gen);	/* before the lookup */
 	struct twmon_row *e;
 
 	if (m->tn == tn && m->gen == gen &&
@@ -343,7 +343,7 @@ static void twmon_reap_fn(struct work_struct *work)
 		if (rhashtable_remove_fast(&tn->table, &e->node, twmon_row_params))
 			continue;
 		smp_mb__before_atomic();	/* unlinked, then gen (memos) */
-		atomic_inc(&tn->gen);
+		atomic_long_inc(&tn->gen);
 		uncharge_row(tn, e->key.kind);
 		call_rcu(&e->rcu, free_row_rcu);
 	}
