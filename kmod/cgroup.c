@@ -34,7 +34,7 @@ struct twmon_owner {
 	unsigned long tw;		/* the socket (compared only), 0: free */
 	u64 cgid;
 	u32 second;			/* expiry second its rows count it in */
-	u32 split;			/* kind of its pool's or service's row by cgroup, 0: none */
+	u32 pool;			/* also in a TWMON_KIND_POOL_CGROUP row */
 } __aligned(32);
 
 bool twmon_cgroups;
@@ -111,13 +111,12 @@ static struct twmon_cgroup_row *cgroup_row(struct twmon_net *tn,
 	return c;
 }
 
-/* The key of tw's pool or service, split by cgroup cgid: kind split */
-static void key_split(struct twmon_key *k, const struct inet_timewait_sock *tw,
-		      u8 split, u64 cgid)
+/* The key of tw's outgoing pool, split by cgroup cgid */
+static void key_pool_cgroup(struct twmon_key *k,
+			    const struct inet_timewait_sock *tw, u64 cgid)
 {
-	twmon_key_from_tw(tw, split == TWMON_KIND_POOL_CGROUP ?
-			  TWMON_KIND_DEST : TWMON_KIND_SERVICE, k);
-	k->kind = split;
+	twmon_key_from_tw(tw, TWMON_KIND_DEST, k);
+	k->kind = TWMON_KIND_POOL_CGROUP;
 	k->cgid = cgid;
 }
 
@@ -222,15 +221,13 @@ bool twmon_cgroup_id_visible(struct twmon_net *tn, u64 cgid,
 
 /*
  * Birth: tw enters TIME_WAIT from sk, its timer set to expire at
- * `expires`, in a row of kind (an outgoing pool's or a service's); it is
- * counted in that pool's or service's row of its cgroup too. From the hashdance
+ * `expires`; pool: its local port is ephemeral (an outgoing pool's), and
+ * it is counted in the pool's row of its cgroup too. From the hashdance
  * probe, before the socket is hashed: its death cannot race with this.
  */
 void twmon_cgroup_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
-			struct sock *sk, unsigned long expires, u8 kind)
+			struct sock *sk, unsigned long expires, bool pool)
 {
-	u8 split = kind == TWMON_KIND_DEST ? TWMON_KIND_POOL_CGROUP :
-					     TWMON_KIND_SERVICE_CGROUP;
 	u32 second = twmon_expiry_second(expires);
 	struct cgroup *cgrp = sk_cgroup(sk);
 	struct twmon_cgroup_row *c = NULL;
@@ -256,11 +253,14 @@ void twmon_cgroup_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
 	WRITE_ONCE(o->second, second);
 	twmon_row_add(&c->row, second, 1);
 	count_total(&c->row, TWMON_CG_ENTERED);
-	key_split(&k, tw, split, cgroup_id(cgrp));
-	e = twmon_table_row_probe(tn, &k, true);
-	if (e)
-		twmon_row_add(e, second, 1);
-	WRITE_ONCE(o->split, e ? split : 0);	/* none: the split misses it */
+	e = NULL;
+	if (pool) {
+		key_pool_cgroup(&k, tw, cgroup_id(cgrp));
+		e = twmon_table_row_probe(tn, &k, true);
+		if (e)
+			twmon_row_add(e, second, 1);
+	}
+	WRITE_ONCE(o->pool, !!e);	/* none: the pool's split misses it */
 out:
 	rcu_read_unlock();
 }
@@ -283,8 +283,8 @@ void twmon_cgroup_death(struct twmon_net *tn, struct inet_timewait_sock *tw)
 		twmon_row_add(e, second, -1);
 		count_total(e, TWMON_CG_ENDED);
 	}
-	if (READ_ONCE(o->split)) {
-		key_split(&k, tw, READ_ONCE(o->split), READ_ONCE(o->cgid));
+	if (READ_ONCE(o->pool)) {
+		key_pool_cgroup(&k, tw, READ_ONCE(o->cgid));
 		e = twmon_table_row_probe(tn, &k, false);
 		if (e)
 			twmon_row_add(e, second, -1);
@@ -310,8 +310,8 @@ void twmon_cgroup_move(struct twmon_net *tn, struct inet_timewait_sock *tw,
 		return;
 	key_cgroup(&k, READ_ONCE(o->cgid));
 	twmon_table_move(tn, &k, from, to);
-	if (READ_ONCE(o->split)) {
-		key_split(&k, tw, READ_ONCE(o->split), READ_ONCE(o->cgid));
+	if (READ_ONCE(o->pool)) {
+		key_pool_cgroup(&k, tw, READ_ONCE(o->cgid));
 		twmon_table_move(tn, &k, from, to);
 	}
 	WRITE_ONCE(o->second, to);

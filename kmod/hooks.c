@@ -354,7 +354,7 @@ static int hashdance_pre(struct kprobe *p, struct pt_regs *regs)
 		twmon_account_birth(tn, tw, expires, false);
 	if (twmon_cgroups)
 		twmon_cgroup_birth(tn, tw, (void *)ARG(regs, 1), expires,
-				   tw_kind(tw));
+				   tw_kind(tw) == TWMON_KIND_DEST);
 	return 0;
 }
 

@@ -52,8 +52,6 @@ struct twmon_pcpu {
 	u64 lifetime[__TWMON_END_LAST][TWMON_AGE_BUCKETS];
 };
 
-#define TWMON_KINDS	5		/* kinds 1 .. TWMON_KINDS */
-
 /* Edge state of the events group in one namespace (its notify work only) */
 struct twmon_notify_state {
 	u64 seq[2];			/* per group, for gap detection */
@@ -68,7 +66,7 @@ struct twmon_net {
 	struct net *net;
 	struct twmon_pcpu __percpu *pcpu;
 	struct rhashtable table;	/* table.c: pools and services */
-	atomic_t entries[TWMON_KINDS];	/* table rows by kind (table.c) */
+	atomic_t entries[4];		/* table rows by kind (table.c) */
 	atomic_long_t gen;		/* rows unlinked: dumps and memos check it */
 	struct delayed_work reap_work;	/* table.c: drops empty rows */
 	unsigned long reap_now;		/* bit 0: a full table asked for it */
@@ -98,8 +96,8 @@ enum twmon_kind {
 	TWMON_KIND_SERVICE = 2,
 	TWMON_KIND_CGROUP = 3,		/* cgroup.c: a cgroup (cgid) */
 	TWMON_KIND_POOL_CGROUP = 4,	/* cgroup.c: a pool's sockets of one cgroup */
-	TWMON_KIND_SERVICE_CGROUP = 5,	/* cgroup.c: a service's, the same */
 };
+#define TWMON_KINDS	4
 
 /* What a cgroup row counts besides its live sockets (since it was made) */
 enum twmon_cgroup_total {
@@ -221,7 +219,7 @@ bool twmon_cgroup_id_visible(struct twmon_net *tn, u64 cgid,
 			     struct cgroup *ns_root);
 u64 twmon_cgroup_total(const struct twmon_row *e, enum twmon_cgroup_total t);
 void twmon_cgroup_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
-			struct sock *sk, unsigned long expires, u8 kind);
+			struct sock *sk, unsigned long expires, bool pool);
 void twmon_cgroup_death(struct twmon_net *tn, struct inet_timewait_sock *tw);
 void twmon_cgroup_move(struct twmon_net *tn, struct inet_timewait_sock *tw,
 		       u32 to);

@@ -288,18 +288,22 @@ static int twmon_table_start(struct netlink_callback *cb, u8 kind,
 	if (attrs[TWMON_A_MIN_COUNT])
 		d->min_count = nla_get_u32(attrs[TWMON_A_MIN_COUNT]);
 	if (attrs[TWMON_A_BY_CGROUP]) {
+		if (kind != TWMON_KIND_DEST) {
+			NL_SET_ERR_MSG_ATTR(cb->extack, attrs[TWMON_A_BY_CGROUP],
+					    "by-cgroup is for outgoing pools (GET_DESTS)");
+			return -EINVAL;
+		}
 		if (!twmon_cgroups) {
 			NL_SET_ERR_MSG_ATTR(cb->extack, attrs[TWMON_A_BY_CGROUP],
 					    "sockets are not counted per cgroup: load twmon with cgroups=1");
 			return -EOPNOTSUPP;
 		}
-		kind = kind == TWMON_KIND_DEST ? TWMON_KIND_POOL_CGROUP :
-						 TWMON_KIND_SERVICE_CGROUP;
+		kind = TWMON_KIND_POOL_CGROUP;
 	}
 	if (attrs[TWMON_A_CGROUP_ID]) {
-		if (!attrs[TWMON_A_BY_CGROUP]) {
+		if (kind != TWMON_KIND_POOL_CGROUP) {
 			NL_SET_ERR_MSG_ATTR(cb->extack, attrs[TWMON_A_CGROUP_ID],
-					    "cgroup-id filters rows split by cgroup: with by-cgroup");
+					    "cgroup-id filters pools split by cgroup: with by-cgroup");
 			return -EINVAL;
 		}
 		cgid = nla_get_u64(attrs[TWMON_A_CGROUP_ID]);
@@ -315,7 +319,7 @@ static int twmon_table_start(struct netlink_callback *cb, u8 kind,
 	}
 	/* .done runs once .start succeeded: it ends the walk, puts the net */
 	d->net = net;
-	if (attrs[TWMON_A_BY_CGROUP])
+	if (kind == TWMON_KIND_POOL_CGROUP)
 		d->ns_root = twmon_cgroup_ns_root(netlink_capable(cb->skb, CAP_SYS_ADMIN));
 	d->tw->cgid = cgid;
 	twmon_walk_begin(&d->tw->walk, twmon_net(net), kind);
@@ -346,10 +350,8 @@ static int fill_entry(struct twmon_row *e, u32 count, void *arg)
 	const struct table_fill *f = arg;
 	const struct twmon_table_dump *d = f->d;
 	const struct twmon_key *k = &e->key;
-	bool dest = k->kind == TWMON_KIND_DEST ||
-		    k->kind == TWMON_KIND_POOL_CGROUP;
-	bool by_cgroup = k->kind == TWMON_KIND_POOL_CGROUP ||
-			 k->kind == TWMON_KIND_SERVICE_CGROUP;
+	bool dest = k->kind != TWMON_KIND_SERVICE;
+	bool by_cgroup = k->kind == TWMON_KIND_POOL_CGROUP;
 	bool other = by_cgroup && !twmon_cgroup_id_visible(f->d->tw->walk.tn,
 							    k->cgid, d->ns_root);
 	struct sk_buff *skb = f->skb;

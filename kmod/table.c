@@ -7,8 +7,7 @@
  * never freed by the probes: a per-namespace work drops the empty ones.
  *
  * Capacity: each namespace has its own limits (max_dests, max_services,
- * max_cgroups; pools and services split by cgroup count against max_dests
- * and max_services on their own).
+ * max_cgroups; pools split by cgroup count against max_dests on their own).
  * Rows of namespaces other than the initial one also draw on one host-wide
  * bound (max_entries) past a small reserve each, so no namespace can take
  * the initial one's room and memory stays bounded.
@@ -51,7 +50,6 @@ static unsigned int kind_limit(u8 kind)
 	case TWMON_KIND_POOL_CGROUP:
 		return twmon_max_dests;
 	case TWMON_KIND_SERVICE:
-	case TWMON_KIND_SERVICE_CGROUP:
 		return twmon_max_services;
 	default:
 		return twmon_max_cgroups;
@@ -316,7 +314,6 @@ static void twmon_reap_fn(struct work_struct *work)
 	struct rhashtable_iter iter;
 	struct twmon_row *e;
 	unsigned int seen = 0;
-	int kind;
 
 	rhashtable_walk_enter(&tn->table, &iter);
 	rhashtable_walk_start(&iter);
@@ -356,10 +353,8 @@ static void twmon_reap_fn(struct work_struct *work)
 		WRITE_ONCE(tn->reap_full_at, jiffies + HZ);
 		clear_bit(0, &tn->reap_now);
 	}
-	for (kind = 0; kind < TWMON_KINDS; kind++)
-		if (atomic_read(&tn->entries[kind]))
-			break;
-	if (kind < TWMON_KINDS)	/* rows left: look again later */
+	if (atomic_read(&tn->entries[0]) || atomic_read(&tn->entries[1]) ||
+	    atomic_read(&tn->entries[2]) || atomic_read(&tn->entries[3]))
 		queue_delayed_work(twmon_table_wq, &tn->reap_work,
 				   TWMON_REAP_DELAY);
 }

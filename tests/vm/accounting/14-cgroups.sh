@@ -132,35 +132,6 @@ assert_eq "cgroups --cgroup: one row" "$box" "$(jq '.[].cgroup_id' /tmp/cg1.json
 assert_eq "cgroups --cgroup: its share is of the namespace" true "$(jq '.[0].share_pct < 100' /tmp/cg1.json)"
 cgroups_json
 
-# One service port served in turn from both (a restart into another
-# cgroup): tw-stat services --by-cgroup splits it
-for c in $SVC $BOX; do
-	rm -f /tmp/ready
-	sh -c "$IN_CG" $CG/$c tw-load server --port 8086 --close server --ready-file /tmp/ready \
-		>/tmp/s86.json 2>/dev/null &
-	S86=$!
-	i=0
-	while [ ! -e /tmp/ready ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	client --connect 127.0.0.1:8086 --count $([ $c = $SVC ] && echo 30 || echo 20) \
-		--concurrency 4 --close server >/dev/null
-	kill $S86
-	wait $S86
-done
-settle
-tw-stat services --by-cgroup --sport 8086
-tw-stat -j services --by-cgroup --sport 8086 >/tmp/svcs.json || fail "tw-stat services --by-cgroup failed"
-sc() { jq -r --argjson id "$1" "[.[] | select(.lport == 8086 and .cgroup_id == \$id)][0].count // 0" /tmp/svcs.json; }
-s86=$(tws '[.[] | select(.lport == 8086)][0].count' services)
-assert_eq "service by cgroup adds up to the service" "$s86" $(($(sc "$svc") + $(sc "$box")))
-assert_eq "service on 8086 vs ss" "$(ss_tw_count sport = :8086)" "$s86"
-# (the container's clients come back from ports of the service's TIME_WAIT
-# sockets and their SYNs take some over: bounds only)
-[ "$(sc "$svc")" -gt 0 ] && [ "$(sc "$svc")" -le 30 ] && [ "$(sc "$box")" -gt 0 ] &&
-	[ "$(sc "$box")" -le 20 ] || fail "service 8086 shares $(sc "$svc") / $(sc "$box") of 30 / 20"
-assert_eq "services --cgroup: the container's share only" "$(sc "$box")" \
-	"$(tw-stat -j services --by-cgroup --sport 8086 --cgroup "/$BOX" | jq '[.[].count] | add')"
-cgroups_json
-
 # Inside a cgroup namespace rooted at box/, without CAP_SYS_ADMIN in the
 # initial user namespace (a user namespace's root): paths relative to its
 # root, every cgroup outside it summed in one "other" row
