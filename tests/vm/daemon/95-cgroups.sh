@@ -3,8 +3,9 @@
 # With the module's cgroups=1, twmond names the cgroup behind the TIME_WAIT:
 # a service's client runs a pool dry, and pool_exhaustion says "most from
 # cgroup /api.service: N of M" (connect_eaddrnotavail likewise); its
-# server's flood fills tcp_max_tw_buckets, and the tw_buckets_high and
-# tw_overflow alerts say "most TIME_WAIT from cgroup /api.service: N of M";
+# server's flood fills tcp_max_tw_buckets, and the tw_buckets_high alert
+# says "most TIME_WAIT from cgroup /api.service: N of M", tw_overflow "most
+# overflow from cgroup /api.service: N of N" (every overflow the service's);
 # /metrics has the cgroup's live sockets and totals under its path, the
 # same as tw-stat cgroups.
 . /twmon/tests/vm/lib.sh
@@ -68,7 +69,9 @@ wait_alert fire tw_overflow 5 || fail "no tw_overflow alert: $(tail -n 5 /tmp/tw
 for a in tw_buckets_high tw_overflow; do
 	msg=$(alert_field fire $a .message)
 	echo "$a: $msg"
-	assert_match "$a names the cgroup" "; most TIME_WAIT from cgroup /api.service: [0-9]+ of [0-9]+" "$msg"
+	what="TIME_WAIT"
+	[ $a = tw_overflow ] && what=overflow
+	assert_match "$a names the cgroup" "; most $what from cgroup /api.service: [0-9]+ of [0-9]+" "$msg"
 	n=$(printf '%s\n' "$msg" | sed -n 's/.*from cgroup \/api.service: \([0-9]*\) of \([0-9]*\).*/\1 \2/p')
 	set -- $n
 	[ "$1" -le "$2" ] && [ "$1" -ge $(($2 - $(scrapes))) ] ||

@@ -52,7 +52,9 @@ assert_eq "lost records" 0 "$(jq -s '[.[] | select(.type == "lost" or .type == "
 ino=$(stat -L -c %i /proc/self/ns/net)
 assert_eq "records of another namespace" 0 "$(jq -s "[.[] | select(.netns_inum != $ino)] | length" /tmp/ev.jsonl)"
 keys=$(jq -s -c '[.[] | select(.type == "overflow-begin")][0] | keys' /tmp/ev.jsonl)
-assert_eq "event keys" '["family","local","netns","netns_inum","remote","rport","seq","threshold","ts","type","value"]' "$keys"
+assert_eq "event keys" '["cgroup","cgroup_id","family","local","netns","netns_inum","remote","rport","seq","threshold","ts","type","value"]' "$keys"
+assert_eq "no cgroup named without cgroups=1" null \
+	"$(jq -s -c '[.[] | select(.type == "overflow-begin")][0].cgroup_id' /tmp/ev.jsonl)"
 for k in stats; do
 	gaps=$(jq -s "[.[] | select(.type == \"$k\") | .seq] | . as \$s | [range(1; length) | select(\$s[.] != \$s[. - 1] + 1)] | length" /tmp/ev.jsonl)
 	assert_eq "$k sequence gaps" 0 "$gaps"
