@@ -318,17 +318,16 @@ void twmon_cgroup_move(struct twmon_net *tn, struct inet_timewait_sock *tw,
 /*
  * An event of a full socket's cgroup: EADDRNOTAVAIL, an SO_LINGER abort,
  * an overflow. The row stays a while after it (twmon_cgroup_row_held()),
- * so that a cgroup whose every close overflows is seen. False: not
- * counted (no cgroup known, or no row).
+ * so that a cgroup whose every close overflows is seen.
  */
-bool twmon_cgroup_event(struct twmon_net *tn, struct sock *sk,
+void twmon_cgroup_event(struct twmon_net *tn, struct sock *sk,
 			enum twmon_cgroup_total t)
 {
 	struct cgroup *cgrp = sk_cgroup(sk);
 	struct twmon_cgroup_row *c;
 
 	if (!cgrp)
-		return false;
+		return;
 	rcu_read_lock();
 	c = cgroup_row(tn, cgrp);
 	if (c) {
@@ -337,7 +336,6 @@ bool twmon_cgroup_event(struct twmon_net *tn, struct sock *sk,
 			WRITE_ONCE(c->event_s, twmon_expiry_second(jiffies));
 	}
 	rcu_read_unlock();
-	return c;
 }
 
 /*

@@ -67,7 +67,7 @@ struct twmon_net {
 	struct twmon_pcpu __percpu *pcpu;
 	struct rhashtable table;	/* table.c: pools and services */
 	atomic_t entries[4];		/* table rows by kind (table.c) */
-	atomic_long_t gen;		/* rows unlinked: dumps check it */
+	atomic_t gen;			/* rows unlinked: dumps check it */
 	struct delayed_work reap_work;	/* table.c: drops empty rows */
 	unsigned long reap_now;		/* bit 0: a full table asked for it */
 	unsigned long reap_full_at;	/* jiffies: no full-table reap before */
@@ -220,7 +220,7 @@ void twmon_cgroup_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
 void twmon_cgroup_death(struct twmon_net *tn, struct inet_timewait_sock *tw);
 void twmon_cgroup_move(struct twmon_net *tn, struct inet_timewait_sock *tw,
 		       u32 to);
-bool twmon_cgroup_event(struct twmon_net *tn, struct sock *sk,
+void twmon_cgroup_event(struct twmon_net *tn, struct sock *sk,
 			enum twmon_cgroup_total t);
 u64 twmon_cgroup_untracked(struct twmon_net *tn);
 bool twmon_cgroup_row_held(const struct twmon_row *e, u32 now_s);

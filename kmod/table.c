@@ -285,7 +285,7 @@ static void twmon_reap_fn(struct work_struct *work)
 			continue;
 		if (rhashtable_remove_fast(&tn->table, &e->node, twmon_row_params))
 			continue;
-		atomic_long_inc(&tn->gen);
+		atomic_inc(&tn->gen);
 		uncharge_row(tn, e->key.kind);
 		call_rcu(&e->rcu, free_row_rcu);
 	}
