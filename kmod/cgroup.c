@@ -483,6 +483,54 @@ static int interval_row(struct twmon_row *e, u32 count, void *arg)
 	return 0;
 }
 
+struct pool_tops {
+	struct twmon_pool_high *h;
+	unsigned int n, run;
+};
+
+static bool same_pool(const struct twmon_key *a, const struct twmon_key *b)
+{
+	return a->family == b->family && a->port == b->port &&
+	       ipv6_addr_equal(&a->laddr, &b->laddr) &&
+	       ipv6_addr_equal(&a->raddr, &b->raddr);
+}
+
+static int pool_top_row(struct twmon_row *e, u32 count, void *arg)
+{
+	struct pool_tops *t = arg;
+	unsigned int i;
+
+	if (++t->run > 256) {
+		t->run = 0;
+		return -EAGAIN;	/* yield; this row comes first next time */
+	}
+	for (i = 0; i < t->n; i++)
+		if (same_pool(&e->key, &t->h[i].key) && count > t->h[i].best) {
+			t->h[i].best = count;
+			t->h[i].cgid = e->key.cgid;
+		}
+	return 0;
+}
+
+/*
+ * For the pools that went high this interval (a few: notify.c holds at
+ * most TWMON_POOL_HIGH_NAMED), the cgroup with the most of each one's
+ * sockets: one walk of the namespace's rows of pools by cgroup.
+ */
+void twmon_cgroup_pool_tops(struct twmon_net *tn, struct twmon_pool_high *h,
+			    unsigned int n)
+{
+	struct pool_tops t = { h, n };
+	struct twmon_walk walk;
+
+	twmon_walk_begin(&walk, tn, TWMON_KIND_POOL_CGROUP);
+	while (!walk.done) {
+		twmon_walk(&walk, pool_top_row, &t);
+		cond_resched();
+	}
+	twmon_walk_end(&walk);
+}
+
 /*
  * Once per events interval (the namespace's notify work, the only writer
  * of notified[]): which cgroup's totals grew most since the last one, and

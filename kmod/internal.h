@@ -235,6 +235,14 @@ struct twmon_cgroup_top {
 	u32 run;			/* rows since the walk last yielded */
 };
 void twmon_cgroup_interval(struct twmon_net *tn, struct twmon_cgroup_top *top);
+/* A pool that went high this interval, and the cgroup with most of it */
+struct twmon_pool_high {
+	struct twmon_key key;		/* kind TWMON_KIND_DEST */
+	u32 count, best;		/* the pool's; the best cgroup's */
+	u64 cgid;			/* 0: none known */
+};
+void twmon_cgroup_pool_tops(struct twmon_net *tn, struct twmon_pool_high *h,
+			    unsigned int n);
 
 /* seed.c */
 int twmon_seed(void);

@@ -108,10 +108,15 @@ static int add_event(struct event_msg *m, u32 type, u64 value, u64 threshold,
 	return -EMSGSIZE;
 }
 
+/* Pool-high events of an interval that name their cgroup (cgroups=1) */
+#define TWMON_POOL_HIGH_NAMED	16
+
 struct pool_walk {
 	struct event_msg *m;
 	u64 range, mark, clear;
 	u32 epoch;
+	struct twmon_pool_high *held;	/* sent after the walk, named */
+	unsigned int nheld;
 };
 
 /*
@@ -124,7 +129,12 @@ static int pool_check(struct twmon_row *e, u32 count, void *arg)
 	bool high = READ_ONCE(e->high_epoch) == w->epoch;
 	struct sk_buff *skb = w->m->skb;
 
-	if (!high && (u64)count * 100 >= w->mark * w->range) {
+	if (!high && (u64)count * 100 >= w->mark * w->range &&
+	    w->held && w->nheld < TWMON_POOL_HIGH_NAMED) {
+		w->held[w->nheld].key = e->key;
+		w->held[w->nheld++].count = count;
+		WRITE_ONCE(e->high_epoch, w->epoch);
+	} else if (!high && (u64)count * 100 >= w->mark * w->range) {
 		if (twmon_put_event(skb, TWMON_EV_POOL_HIGH, count,
 				    w->mark * w->range / 100, &e->key, 0))
 			return -EMSGSIZE;
@@ -145,8 +155,12 @@ static void pool_events(struct event_msg *m)
 {
 	struct pool_walk w = { .m = m, .epoch = m->tn->notify.epoch };
 	struct twmon_walk walk;
+	unsigned int i;
 	int low, high;
 
+	/* no memory: the pool-high events go without their cgroup */
+	if (twmon_cgroups)
+		w.held = kcalloc(TWMON_POOL_HIGH_NAMED, sizeof(*w.held), GFP_KERNEL);
 	inet_get_local_port_range(m->tn->net, &low, &high);
 	w.range = high - low + 1;
 	w.mark = atomic_read(&twmon_pool_wm_pct);
@@ -165,6 +179,12 @@ static void pool_events(struct event_msg *m)
 		}
 	}
 	twmon_walk_end(&walk);
+	if (w.nheld)
+		twmon_cgroup_pool_tops(m->tn, w.held, w.nheld);
+	for (i = 0; i < w.nheld; i++)
+		add_event(m, TWMON_EV_POOL_HIGH, w.held[i].count,
+			  w.mark * w.range / 100, &w.held[i].key, w.held[i].cgid);
+	kfree(w.held);
 }
 
 /*
