@@ -284,11 +284,19 @@ static void close_requested(void **state)
 	assert_int_equal(exchange(&h, fd, "GET /nothing HTTP/1.0\r\n\r\n", &r), 0);
 	assert_int_equal(r.code, 404);
 	close(fd);
-	settle(&h, 100);
+	/* up to 3 s: a loaded host may take a while to finish the closes */
+	for (int i = 0; i < 30; i++) {
+		settle(&h, 100);
+		if (h.cl[0].fd == -1 && h.cl[1].fd == -1 && tw_count(cport[0]) &&
+		    tw_count(cport[1]))
+			break;
+	}
 	assert_int_equal(h.cl[0].fd, -1);
 	assert_int_equal(h.cl[1].fd, -1);
 	assert_int_equal(tw_count(port), 0);
-	assert_int_equal(tw_count(cport[0]) + tw_count(cport[1]), 2);
+	/* (at least: another socket of the host may hold the same port) */
+	assert_true(tw_count(cport[0]) >= 1);
+	assert_true(tw_count(cport[1]) >= 1);
 	twd_http_close(&h);
 }
 
