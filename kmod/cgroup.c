@@ -87,17 +87,19 @@ static void key_cgroup(struct twmon_key *k, u64 cgid)
 /*
  * The row of cgrp, made if there is none; it takes its own reference to
  * cgrp the first time. Under rcu_read_lock(): a reaped row is freed (and
- * its reference put) only after a grace period.
+ * its reference put) only after a grace period. probe: from a kprobe
+ * pre-handler (twmon_table_row_probe()).
  */
 static struct twmon_cgroup_row *cgroup_row(struct twmon_net *tn,
-					   struct cgroup *cgrp)
+					   struct cgroup *cgrp, bool probe)
 {
 	struct twmon_cgroup_row *c;
 	struct twmon_row *e;
 	struct twmon_key k;
 
 	key_cgroup(&k, cgroup_id(cgrp));
-	e = twmon_table_row(tn, &k, true);
+	e = probe ? twmon_table_row_probe(tn, &k, true) :
+		    twmon_table_row(tn, &k, true);
 	if (!e)
 		return NULL;
 	c = container_of(e, struct twmon_cgroup_row, row);
@@ -240,7 +242,7 @@ void twmon_cgroup_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
 	rcu_read_lock();
 	o = owner_claim(tw, twmon_expiry_second(jiffies));
 	if (o)
-		c = cgroup_row(tn, cgrp);
+		c = cgroup_row(tn, cgrp, true);
 	if (!c) {
 		if (o)
 			WRITE_ONCE(o->tw, 0);	/* its second is now: not stale */
@@ -254,7 +256,7 @@ void twmon_cgroup_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
 	e = NULL;
 	if (pool) {
 		key_pool_cgroup(&k, tw, cgroup_id(cgrp));
-		e = twmon_table_row(tn, &k, true);
+		e = twmon_table_row_probe(tn, &k, true);
 		if (e)
 			twmon_row_add(e, second, 1);
 	}
@@ -276,14 +278,14 @@ void twmon_cgroup_death(struct twmon_net *tn, struct inet_timewait_sock *tw)
 	second = READ_ONCE(o->second);
 	key_cgroup(&k, READ_ONCE(o->cgid));
 	rcu_read_lock();
-	e = twmon_table_row(tn, &k, false);
+	e = twmon_table_row_probe(tn, &k, false);
 	if (e) {
 		twmon_row_add(e, second, -1);
 		count_total(e, TWMON_CG_ENDED);
 	}
 	if (READ_ONCE(o->pool)) {
 		key_pool_cgroup(&k, tw, READ_ONCE(o->cgid));
-		e = twmon_table_row(tn, &k, false);
+		e = twmon_table_row_probe(tn, &k, false);
 		if (e)
 			twmon_row_add(e, second, -1);
 	}
@@ -329,7 +331,7 @@ void twmon_cgroup_event(struct twmon_net *tn, struct sock *sk,
 	if (!cgrp)
 		return;
 	rcu_read_lock();
-	c = cgroup_row(tn, cgrp);
+	c = cgroup_row(tn, cgrp, false);	/* also from return handlers */
 	if (c) {
 		count_total(&c->row, t);
 		if (READ_ONCE(c->event_s) != twmon_expiry_second(jiffies))

@@ -167,7 +167,7 @@ void twmon_account_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
 	bool tracked;
 
 	twmon_key_from_tw(tw, tw_kind(tw), &k);
-	tracked = twmon_table_add(tn, &k, second, 1);
+	tracked = twmon_table_add(tn, &k, second, 1, !seeded);
 	twmon_ring_add(tn, second, 1, sub == TWMON_SUBSTATE_FW2, !tracked);
 	if (seeded)
 		PCPU_INC(tn, seeded[sub]);
@@ -187,11 +187,11 @@ static void table_remove(struct twmon_net *tn, struct inet_timewait_sock *tw,
 	struct twmon_key k;
 
 	twmon_key_from_tw(tw, kind, &k);
-	if (twmon_table_add(tn, &k, second, -1))
+	if (twmon_table_add(tn, &k, second, -1, true))
 		return;
 	twmon_key_from_tw(tw, kind == TWMON_KIND_DEST ? TWMON_KIND_SERVICE :
 							TWMON_KIND_DEST, &k);
-	if (!twmon_table_add(tn, &k, second, -1))
+	if (!twmon_table_add(tn, &k, second, -1, true))
 		twmon_ring_add(tn, second, 0, 0, -1);
 }
 

@@ -67,7 +67,7 @@ struct twmon_net {
 	struct twmon_pcpu __percpu *pcpu;
 	struct rhashtable table;	/* table.c: pools and services */
 	atomic_t entries[4];		/* table rows by kind (table.c) */
-	atomic_t gen;			/* rows unlinked: dumps check it */
+	atomic_long_t gen;		/* rows unlinked: dumps and memos check it */
 	struct delayed_work reap_work;	/* table.c: drops empty rows */
 	unsigned long reap_now;		/* bit 0: a full table asked for it */
 	unsigned long reap_full_at;	/* jiffies: no full-table reap before */
@@ -97,6 +97,7 @@ enum twmon_kind {
 	TWMON_KIND_CGROUP = 3,		/* cgroup.c: a cgroup (cgid) */
 	TWMON_KIND_POOL_CGROUP = 4,	/* cgroup.c: a pool's sockets of one cgroup */
 };
+#define TWMON_KINDS	4
 
 /* What a cgroup row counts besides its live sockets (since it was made) */
 enum twmon_cgroup_total {
@@ -173,9 +174,11 @@ void twmon_key_from_tw(const struct inet_timewait_sock *tw, u8 kind,
 int twmon_table_net_init(struct twmon_net *tn);
 void twmon_table_net_exit(struct twmon_net *tn);
 bool twmon_table_add(struct twmon_net *tn, const struct twmon_key *k,
-		     u32 second, int delta);
+		     u32 second, int delta, bool probe);
 struct twmon_row *twmon_table_row(struct twmon_net *tn,
 				  const struct twmon_key *k, bool make);
+struct twmon_row *twmon_table_row_probe(struct twmon_net *tn,
+					const struct twmon_key *k, bool make);
 void twmon_row_add(struct twmon_row *e, u32 second, int delta);
 u32 twmon_row_count(const struct twmon_row *e, u32 now_s);
 void twmon_table_move(struct twmon_net *tn, const struct twmon_key *k,

@@ -397,7 +397,7 @@ static int twmon_table_dump(struct sk_buff *skb, struct netlink_callback *cb,
 	struct table_fill f = { skb, cb, d, cmd };
 
 	/* rows dropped or the table resized between calls: NLM_F_DUMP_INTR */
-	cb->seq = atomic_read(&w->tn->gen) + w->resizes + 1;
+	cb->seq = (unsigned int)atomic_long_read(&w->tn->gen) + w->resizes + 1;
 	twmon_walk(w, fill_entry, &f);
 	return skb->len;
 }
@@ -585,7 +585,7 @@ static int twmon_cgroups_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct twmon_cgroup_dump *d = *(struct twmon_cgroup_dump **)cb->ctx;
 	struct cgroup_fill f = { skb, cb, d };
 
-	cb->seq = atomic_read(&d->walk.tn->gen) + d->walk.resizes + 1;
+	cb->seq = (unsigned int)atomic_long_read(&d->walk.tn->gen) + d->walk.resizes + 1;
 	if (!d->head_sent && !(d->filtered && d->cgid)) {
 		if (put_cgroup(skb, cb, 0, false, d->unknown_live, NULL,
 			       d->untracked, d->unknown_overflow) ||

@@ -154,18 +154,49 @@ static struct twmon_row *lookup(struct twmon_net *tn, const struct twmon_key *k)
 }
 
 /*
- * The row of key k, made if `make` and there is none. NULL: no row, or
- * for a new one a full table or no memory. The caller holds
- * rcu_read_lock(), under which the row stays; any context, no lock of ours.
+ * The last row of each kind a probe found on this CPU: in a flood one
+ * service, pool or cgroup takes socket after socket, and comparing the key
+ * costs less than hashing it. A memo is good while no row of its
+ * namespace has been dropped since it was made (tn->gen, read before the
+ * lookup, moves after a drop and before the row's grace period begins),
+ * so its row is still in the table, or at worst unlinked but not freed
+ * within this RCU read section. Only kprobe pre-handlers use it: they
+ * never nest on a CPU (a hit inside one is missed); return handlers (which
+ * may run inside one), process context and the load-time walk do not.
  */
-struct twmon_row *twmon_table_row(struct twmon_net *tn,
-				  const struct twmon_key *k, bool make)
+struct twmon_memo {
+	struct twmon_net *tn;
+	struct twmon_row *row;
+	long gen;
+};
+
+static DEFINE_PER_CPU(struct twmon_memo[TWMON_KINDS], twmon_memo);
+
+static struct twmon_row *lookup_probe(struct twmon_net *tn,
+				      const struct twmon_key *k)
+{
+	struct twmon_memo *m = this_cpu_ptr(&twmon_memo[kind_index(k->kind)]);
+	long gen = atomic_long_read_acquire(&tn->gen);	/* before the lookup */
+	struct twmon_row *e;
+
+	if (m->tn == tn && m->gen == gen &&
+	    !memcmp(&m->row->key, k, sizeof(*k)))
+		return m->row;
+	e = lookup(tn, k);
+	if (e) {
+		m->tn = tn;
+		m->row = e;
+		m->gen = gen;
+	}
+	return e;
+}
+
+/* A new row for k (or the one another CPU made first); see below */
+static struct twmon_row *make_row(struct twmon_net *tn,
+				  const struct twmon_key *k)
 {
 	struct twmon_row *e, *old;
 
-	e = lookup(tn, k);
-	if (e || !make)
-		return e;
 	if (!charge_row(tn, k->kind)) {
 		/* full: drop the empty rows now (once a second at most) */
 		if (time_after_eq(jiffies, READ_ONCE(tn->reap_full_at)) &&
@@ -192,32 +223,58 @@ struct twmon_row *twmon_table_row(struct twmon_net *tn,
 }
 
 /*
+ * The row of key k, made if `make` and there is none. NULL: no row, or
+ * for a new one a full table or no memory. The caller holds
+ * rcu_read_lock(), under which the row stays; any context, no lock of ours.
+ */
+struct twmon_row *twmon_table_row(struct twmon_net *tn,
+				  const struct twmon_key *k, bool make)
+{
+	struct twmon_row *e = lookup(tn, k);
+
+	return e || !make ? e : make_row(tn, k);
+}
+
+/* The same from a kprobe pre-handler: remembered per CPU (see above) */
+struct twmon_row *twmon_table_row_probe(struct twmon_net *tn,
+					const struct twmon_key *k, bool make)
+{
+	struct twmon_row *e = lookup_probe(tn, k);
+
+	return e || !make ? e : make_row(tn, k);
+}
+
+/*
  * Count delta sockets expiring in second `second` under key k (delta < 0:
  * they ended). A birth (delta > 0) makes the row if there is none. False
  * if the socket could not be counted: no row for a death, or for a birth
  * a full table or no memory (the caller counts it as untracked).
  */
 bool twmon_table_add(struct twmon_net *tn, const struct twmon_key *k,
-		     u32 second, int delta)
+		     u32 second, int delta, bool probe)
 {
 	struct twmon_row *e;
 
 	rcu_read_lock();
-	e = twmon_table_row(tn, k, delta > 0);
+	e = probe ? twmon_table_row_probe(tn, k, delta > 0) :
+		    twmon_table_row(tn, k, delta > 0);
 	if (e)
 		twmon_row_add(e, second, delta);
 	rcu_read_unlock();
 	return e;
 }
 
-/* A re-armed socket's count moves to its new expiry (if it has a row) */
+/*
+ * A re-armed socket's count moves to its new expiry (if it has a row);
+ * from a kprobe pre-handler
+ */
 void twmon_table_move(struct twmon_net *tn, const struct twmon_key *k,
 		      u32 from, u32 to)
 {
 	struct twmon_row *e;
 
 	rcu_read_lock();
-	e = lookup(tn, k);
+	e = lookup_probe(tn, k);
 	if (e) {
 		twmon_row_add(e, from, -1);
 		twmon_row_add(e, to, 1);
@@ -285,7 +342,8 @@ static void twmon_reap_fn(struct work_struct *work)
 			continue;
 		if (rhashtable_remove_fast(&tn->table, &e->node, twmon_row_params))
 			continue;
-		atomic_inc(&tn->gen);
+		smp_mb__before_atomic();	/* unlinked, then gen (memos) */
+		atomic_long_inc(&tn->gen);
 		uncharge_row(tn, e->key.kind);
 		call_rcu(&e->rcu, free_row_rcu);
 	}
@@ -319,6 +377,13 @@ static void free_row(void *ptr, void *arg)
 /* From the namespace's exit: no probe, walk or work can see it any more */
 void twmon_table_net_exit(struct twmon_net *tn)
 {
+	int cpu, i;
+
+	/* its rows go without a grace period, and tn's memory may come back */
+	for_each_possible_cpu(cpu)
+		for (i = 0; i < TWMON_KINDS; i++)
+			if (per_cpu_ptr(&twmon_memo, cpu)[0][i].tn == tn)
+				per_cpu_ptr(&twmon_memo, cpu)[0][i].tn = NULL;
 	cancel_delayed_work_sync(&tn->reap_work);
 	rhashtable_free_and_destroy(&tn->table, free_row, tn);
 }
