@@ -27,10 +27,15 @@ cap_tw=$(netns_tw cap)
 want=1450
 [ "${TWMON_SLOW:-1}" -gt 1 ] && want=1200
 [ "$cap_tw" -ge "$want" ] || fail "cap holds $cap_tw TIME_WAIT sockets, want $want"
+# A slow kernel may reach the flood's first expiries while the figures
+# are read, one call after the other: what sockstat lost across the reads
+# is allowed between them (0 elsewhere)
 ip netns exec cap tw-stat -j >/tmp/cap.json
 ip netns exec cap tw-stat -j dests --top all >/tmp/cap-dests.json
 ip netns exec cap tw-stat -j services --top all >/tmp/cap-svc.json
-echo "cap: live $(jq .live /tmp/cap.json), dests $(jq .dests /tmp/cap.json), untracked $(jq .untracked /tmp/cap.json)"
+cap_after=$(netns_tw cap)
+ended=$((cap_tw - cap_after))
+echo "cap: live $(jq .live /tmp/cap.json), dests $(jq .dests /tmp/cap.json), untracked $(jq .untracked /tmp/cap.json), ended while read $ended"
 
 # The host namespace's next pool: a destination nobody used before
 start_server --addr 127.0.9.9 --port 9601 --close client
@@ -44,10 +49,18 @@ assert_missed "host pool 127.0.9.9:9601 in tw-stat dests (vs ss)" "$ss_n" "$got"
 
 # cap: nothing lost, what has no row is untracked
 live=$(jq .live /tmp/cap.json)
-assert_eq "cap: live vs sockstat" "$cap_tw" "$live"
+[ "$live" -le "$cap_tw" ] && [ "$live" -ge "$cap_after" ] ||
+	fail "cap: live $live, sockstat $cap_tw before and $cap_after after"
 rows=$(jq -s '[.[][] | .count] | add // 0' /tmp/cap-dests.json /tmp/cap-svc.json)
 untracked=$(jq .untracked /tmp/cap.json)
-assert_missed "cap: pools + services + untracked vs live" "$live" "$((rows + untracked))"
+# the rows were read after live: sockets that ended in between are in
+# live only
+if [ "$ended" -gt 0 ] && [ $((live - rows - untracked)) -ge 0 ] &&
+	[ $((live - rows - untracked)) -le "$ended" ]; then
+	echo "cap: pools + services + untracked $((rows + untracked)), live $live: within the $ended ended while read"
+else
+	assert_missed "cap: pools + services + untracked vs live" "$live" "$((rows + untracked))"
+fi
 [ "$untracked" -gt 0 ] || fail "cap: 1500 pools with max_dests=1000 and nothing untracked"
 [ "$(jq .dests /tmp/cap.json)" -le 1000 ] || fail "cap: more than max_dests pools"
 unload_twmon
