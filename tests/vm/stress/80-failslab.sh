@@ -32,29 +32,48 @@ for r in 1 2 3 4; do
 	client --connect 127.3.$r.1:9800 --dst-range 127.3.$r.1-127.3.$r.75 --count 300 \
 		--concurrency 4 --close client >/dev/null
 	settle
+	# a slow kernel reaches round 1's expiries in round 4: the sockets
+	# that ended while the figures and ss were read, one after the other,
+	# are allowed between them (0 elsewhere), and so are missed hits
+	before=$(sockstat_tw_now)
 	tw-stat -j >/tmp/st.json
 	tw-stat -j dests --top all >/tmp/d.json
 	tw-stat -j services --top all >/tmp/s.json
-	live=$(jq .live /tmp/st.json)
-	untracked=$(jq .untracked /tmp/st.json)
-	echo "round $r: live $live untracked $untracked sockstat $(sockstat_tw_now)"
-	assert_eq "round $r: live vs sockstat" "$(sockstat_tw_now)" "$live"
-	rows=$(jq -s '[.[][] | .count] | add // 0' /tmp/d.json /tmp/s.json)
-	assert_missed "round $r: pools + services + untracked vs live" "$live" "$((rows + untracked))"
 	# each pool against ss: "remote:rport count" (busybox has no join)
 	ss -tanH state time-wait | awk '{ n[$4]++ } END { for (d in n) print d, n[d] }' >/tmp/ss.cnt
+	after=$(sockstat_tw_now)
+	ended=$((before - after))
+	missed=$(tw_stat_v "probe hits missed")
+	missed=${missed:-0}
+	live=$(jq .live /tmp/st.json)
+	untracked=$(jq .untracked /tmp/st.json)
+	echo "round $r: live $live untracked $untracked sockstat $before, $after after; missed $missed"
+	[ "$live" -le "$before" ] && [ "$live" -ge "$after" ] ||
+		fail "round $r: live $live, sockstat $before before and $after after"
+	rows=$(jq -s '[.[][] | .count] | add // 0' /tmp/d.json /tmp/s.json)
+	if [ "$ended" -gt 0 ] && [ $((live - rows - untracked)) -ge 0 ] &&
+		[ $((live - rows - untracked)) -le "$ended" ]; then
+		echo "round $r: pools + services + untracked $((rows + untracked)): within the $ended ended while read"
+	else
+		assert_missed "round $r: pools + services + untracked vs live" "$live" "$((rows + untracked))"
+	fi
 	jq -r '.[] | "\(.remote):\(.rport) \(.count)"' /tmp/d.json >/tmp/tw.cnt
 	# a socket whose row could not be made is untracked, in no row: a pool
-	# may count fewer than ss, never more, and what all pools miss
-	# together is at most untracked
+	# may count fewer than ss, never more (but for what ended before ss
+	# read it, or a missed death), and what all pools miss together is at
+	# most untracked (and the missed births)
+	excess=$(awk 'NR == FNR { ss[$1] = $2; next }
+		{ d = $2 - ss[$1]; if (d > 0) s += d } END { print s + 0 }' \
+		/tmp/ss.cnt /tmp/tw.cnt)
 	bad=$(awk 'NR == FNR { ss[$1] = $2; next }
 		!($1 in ss) || $2 > ss[$1] { print $1, $2, ($1 in ss) ? ss[$1] : "none" }' \
 		/tmp/ss.cnt /tmp/tw.cnt | head -n 3)
-	[ -z "$bad" ] || fail "round $r: pools counting more than ss (dest twmon ss): $bad"
+	[ "$excess" -le $((ended + missed)) ] ||
+		fail "round $r: pools counting $excess more than ss, more than the $ended ended and $missed missed (dest twmon ss): $bad"
 	short=$(awk 'NR == FNR { tw[$1] = $2; next } { d = $2 - tw[$1]; if (d > 0) s += d }
 		END { print s + 0 }' /tmp/tw.cnt /tmp/ss.cnt)
-	[ "$short" -le "$untracked" ] ||
-		fail "round $r: pools miss $short sockets that ss lists, more than the $untracked untracked"
+	[ "$short" -le $((untracked + missed)) ] ||
+		fail "round $r: pools miss $short sockets that ss lists, more than the $untracked untracked and $missed missed"
 done
 [ "$untracked" -gt 0 ] || fail "30% of allocations failing and nothing untracked"
 echo 0 >$F/probability
