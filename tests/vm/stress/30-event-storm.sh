@@ -49,8 +49,10 @@ n=$(grep -c '"type":"pool-high"' /tmp/ev.jsonl)
 echo "pool-high events: $n of $N"
 lost=$(jq -s '[.[] | select(.type == "lost" or .type == "resync")] | length' /tmp/ev.jsonl)
 assert_eq "lost or resync records" 0 "$lost"
-assert_eq "pool-high events" $N "$n"
-assert_eq "distinct destinations in pool-high" $N \
+# a birth whose probe hit the kernel missed has no pool (a debug kernel
+# misses one now and then): within the hits missed
+assert_missed "pool-high events" $N "$n"
+assert_missed "distinct destinations in pool-high" $N \
 	"$(jq -r 'select(.type == "pool-high") | .remote' /tmp/ev.jsonl | sort -u | wc -l)"
 # sequence numbers of the events group: consecutive over every message
 gaps=$(jq -s '[.[] | select(.type != "stats") | .seq] | unique | . as $s |
