@@ -23,9 +23,10 @@ assert_eq "sockstat tw vs twmon live" "$(sockstat_tw_now)" "$(tws .live)"
 # Every connection left a TIME_WAIT socket, alive, killed by an RST (7.3
 # sometimes answers one late segment so: sockstat agrees) or taken over by
 # a later connect() (tcp_tw_reuse=2 on loopback, once a second has passed:
-# a slow kernel's flood lasts that long)
-assert_eq "live + ended by rst or reuse vs connections (ended: $(tws '.ended | tostring'))" $N \
-	"$(tws '.live + .ended.rst + .ended.reuse')"
+# a slow kernel's flood lasts that long), or expired (a debug kernel
+# beside another debug VM once took 80 s over the flood)
+assert_eq "live + ended by rst, reuse or expiry vs connections (ended: $(tws '.ended | tostring'))" $N \
+	"$(tws '.live + .ended.rst + .ended.reuse + .ended.expired')"
 assert_eq "pool ::1 -> ::1:8081 vs sockstat" "$(sockstat_tw_now)" \
 	"$(tws '[.[] | select(.family == "inet6" and .remote == "::1" and .rport == 8081)][0].count' dests)"
 assert_eq "no service" 0 "$(tws 'length' services)"
