@@ -62,11 +62,13 @@ struct twmon_notify_state {
 };
 
 /* State of one network namespace (net_generic, freed by the core) */
+#define TWMON_KINDS	4		/* enum twmon_kind: 1 .. TWMON_KINDS */
+
 struct twmon_net {
 	struct net *net;
 	struct twmon_pcpu __percpu *pcpu;
 	struct rhashtable table;	/* table.c: pools and services */
-	atomic_t entries[4];		/* table rows by kind (table.c) */
+	atomic_t entries[TWMON_KINDS];	/* table rows by kind (table.c) */
 	atomic_long_t gen;		/* rows unlinked: dumps and memos check it */
 	struct delayed_work reap_work;	/* table.c: drops empty rows */
 	unsigned long reap_now;		/* bit 0: a full table asked for it */
@@ -97,7 +99,6 @@ enum twmon_kind {
 	TWMON_KIND_CGROUP = 3,		/* cgroup.c: a cgroup (cgid) */
 	TWMON_KIND_POOL_CGROUP = 4,	/* cgroup.c: a pool's sockets of one cgroup */
 };
-#define TWMON_KINDS	4
 
 /* What a cgroup row counts besides its live sockets (since it was made) */
 enum twmon_cgroup_total {

@@ -129,16 +129,17 @@ static int pool_check(struct twmon_row *e, u32 count, void *arg)
 	bool high = READ_ONCE(e->high_epoch) == w->epoch;
 	struct sk_buff *skb = w->m->skb;
 
-	if (!high && (u64)count * 100 >= w->mark * w->range &&
-	    w->held && w->nheld < TWMON_POOL_HIGH_NAMED) {
-		w->held[w->nheld].key = e->key;
-		w->held[w->nheld++].count = count;
-		WRITE_ONCE(e->high_epoch, w->epoch);
-	} else if (!high && (u64)count * 100 >= w->mark * w->range) {
-		if (twmon_put_event(skb, TWMON_EV_POOL_HIGH, count,
-				    w->mark * w->range / 100, &e->key, 0))
-			return -EMSGSIZE;
-		w->m->events++;
+	if (!high && (u64)count * 100 >= w->mark * w->range) {
+		if (w->held && w->nheld < TWMON_POOL_HIGH_NAMED) {
+			/* sent after the walk, naming its cgroup */
+			w->held[w->nheld].key = e->key;
+			w->held[w->nheld++].count = count;
+		} else {
+			if (twmon_put_event(skb, TWMON_EV_POOL_HIGH, count,
+					    w->mark * w->range / 100, &e->key, 0))
+				return -EMSGSIZE;
+			w->m->events++;
+		}
 		WRITE_ONCE(e->high_epoch, w->epoch);
 	} else if (high && (u64)count * 100 < w->clear * w->range) {
 		if (twmon_put_event(skb, TWMON_EV_POOL_OK, count,
