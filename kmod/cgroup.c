@@ -34,7 +34,7 @@ struct twmon_owner {
 	unsigned long tw;		/* the socket (compared only), 0: free */
 	u64 cgid;
 	u32 second;			/* expiry second its rows count it in */
-	u32 pool;			/* also in a TWMON_KIND_POOL_CGROUP row */
+	u32 split;			/* kind of its split row (or rows), 0: none */
 } __aligned(32);
 
 bool twmon_cgroups;
@@ -220,99 +220,245 @@ bool twmon_cgroup_id_visible(struct twmon_net *tn, u64 cgid,
 }
 
 /*
+ * Services are split by cgroup only where shared: a service's sockets are
+ * almost always one cgroup's (its listener's), and one more row at every
+ * birth and death would cost as much as the rest of a socket's cgroup
+ * work. The service's row keeps the cgroup of its first socket
+ * (first_cg, set once); a socket of any other cgroup (0: unknown) is
+ * counted again, in the row of its (service, cgroup) and in the service's
+ * sum row (cgid TWMON_CGID_SPLIT_SUM). Dumps give the first cgroup the
+ * service's count less the sum (netlink.c).
+ */
+
+/* Is a socket of cgroup cgid split off service row svc? set: the first */
+static bool service_split(struct twmon_row *svc, u64 cgid, bool set)
+{
+	u64 first = READ_ONCE(svc->first_cg);
+
+	if (!first && set) {
+		first = cmpxchg(&svc->first_cg, 0, cgid + 1);
+		if (!first)
+			return false;
+	}
+	return first && first != cgid + 1;
+}
+
+/*
+ * Count delta sockets of cgroup cgid expiring in `second` in the split
+ * rows of the service with key svc; false if a birth found no room.
+ * probe: from a kprobe pre-handler.
+ */
+static bool split_add(struct twmon_net *tn, const struct twmon_key *svc,
+		      u64 cgid, u32 second, int delta, bool probe)
+{
+	struct twmon_row *e, *sum = NULL;
+	struct twmon_key k = *svc;
+
+	k.kind = TWMON_KIND_SERVICE_CGROUP;
+	k.cgid = cgid;
+	e = probe ? twmon_table_row_probe(tn, &k, delta > 0) :
+		    twmon_table_row(tn, &k, delta > 0);
+	k.cgid = TWMON_CGID_SPLIT_SUM;
+	if (e)
+		sum = probe ? twmon_table_row_probe(tn, &k, delta > 0) :
+			      twmon_table_row(tn, &k, delta > 0);
+	if (!sum)
+		return false;
+	twmon_row_add(e, second, delta);
+	twmon_row_add(sum, second, delta);
+	return true;
+}
+
+static void split_move(struct twmon_net *tn, const struct twmon_key *svc,
+		       u64 cgid, u32 from, u32 to)
+{
+	struct twmon_key k = *svc;
+
+	k.kind = TWMON_KIND_SERVICE_CGROUP;
+	k.cgid = cgid;
+	twmon_table_move(tn, &k, from, to);
+	k.cgid = TWMON_CGID_SPLIT_SUM;
+	twmon_table_move(tn, &k, from, to);
+}
+
+/* The cgroup id of service row e's first socket (0: unknown, or none) */
+u64 twmon_service_first_cgroup(const struct twmon_row *e)
+{
+	u64 first = READ_ONCE(e->first_cg);
+
+	return first ? first - 1 : 0;
+}
+
+/* The sockets of service row e counted in its split rows (under RCU) */
+u32 twmon_service_split_sum(struct twmon_net *tn, const struct twmon_row *e,
+			    u32 now_s)
+{
+	struct twmon_key k = e->key;
+	struct twmon_row *sum;
+
+	k.kind = TWMON_KIND_SERVICE_CGROUP;
+	k.cgid = TWMON_CGID_SPLIT_SUM;
+	sum = twmon_table_row(tn, &k, false);
+	return sum ? twmon_row_count(sum, now_s) : 0;
+}
+
+/*
  * Birth: tw enters TIME_WAIT from sk, its timer set to expire at
- * `expires`; pool: its local port is ephemeral (an outgoing pool's), and
- * it is counted in the pool's row of its cgroup too. From the hashdance
- * probe, before the socket is hashed: its death cannot race with this.
+ * `expires`, in its row of kind `kind` (row: that row if the caller has
+ * it, under rcu_read_lock()). It is counted in its cgroup's row, and in
+ * its pool's row of that cgroup, or its service's split rows if another
+ * cgroup came first. From the hashdance probe, before the socket is
+ * hashed: its death cannot race with this.
  */
 void twmon_cgroup_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
-			struct sock *sk, unsigned long expires, bool pool)
+			struct sock *sk, unsigned long expires,
+			struct twmon_row *row, u8 kind)
 {
 	u32 second = twmon_expiry_second(expires);
 	struct cgroup *cgrp = sk_cgroup(sk);
 	struct twmon_cgroup_row *c = NULL;
-	struct twmon_owner *o;
-	struct twmon_row *e;
+	struct twmon_owner *o = NULL;
 	struct twmon_key k;
+	u64 cgid = 0;		/* unknown */
+	u8 split = 0;
 
 	if (unlikely(twmon_tw_near_full(twsk_net(tw))))
 		twmon_cgroup_overflow_near();
-	if (!cgrp)
-		return;		/* unknown: counted as cgroup 0 */
 	rcu_read_lock();
-	o = owner_claim(tw, twmon_expiry_second(jiffies));
-	if (o)
-		c = cgroup_row(tn, cgrp, true);
-	if (!c) {
+	if (cgrp) {
+		o = owner_claim(tw, twmon_expiry_second(jiffies));
 		if (o)
-			WRITE_ONCE(o->tw, 0);	/* its second is now: not stale */
-		this_cpu_inc(tn->pcpu->cgroup_untracked);
-		goto out;
+			c = cgroup_row(tn, cgrp, true);
+		if (!c) {
+			if (o)	/* its second is now: not stale */
+				WRITE_ONCE(o->tw, 0);
+			this_cpu_inc(tn->pcpu->cgroup_untracked);
+		}
 	}
-	WRITE_ONCE(o->cgid, cgroup_id(cgrp));
-	WRITE_ONCE(o->second, second);
-	twmon_row_add(&c->row, second, 1);
-	count_total(&c->row, TWMON_CG_ENTERED);
-	e = NULL;
-	if (pool) {
-		key_pool_cgroup(&k, tw, cgroup_id(cgrp));
+	if (c) {
+		cgid = cgroup_id(cgrp);
+		WRITE_ONCE(o->cgid, cgid);
+		WRITE_ONCE(o->second, second);
+		twmon_row_add(&c->row, second, 1);
+		count_total(&c->row, TWMON_CG_ENTERED);
+	}
+	if (kind == TWMON_KIND_DEST) {
+		struct twmon_row *e;
+
+		if (!c)
+			goto out;	/* the pool's split misses it */
+		key_pool_cgroup(&k, tw, cgid);
 		e = twmon_table_row_probe(tn, &k, true);
-		if (e)
+		if (e) {
 			twmon_row_add(e, second, 1);
+			split = TWMON_KIND_POOL_CGROUP;
+		}
+	} else {
+		twmon_key_from_tw(tw, TWMON_KIND_SERVICE, &k);
+		if (!row)	/* births counted in another probe */
+			row = twmon_table_row_probe(tn, &k, true);
+		if (row && service_split(row, cgid, true) &&
+		    split_add(tn, &k, cgid, second, 1, true))
+			split = TWMON_KIND_SERVICE_CGROUP;
 	}
-	WRITE_ONCE(o->pool, !!e);	/* none: the pool's split misses it */
+	if (c)
+		WRITE_ONCE(o->split, split);	/* unknown: see the death */
 out:
 	rcu_read_unlock();
 }
 
-/* Death (inet_twsk_kill()): the row that counted tw, if any, lets it go */
-void twmon_cgroup_death(struct twmon_net *tn, struct inet_timewait_sock *tw)
+/*
+ * A socket alive at load time (the seed walk, under rcu_read_lock()): its
+ * cgroup is unknown, and so its service's split may count it
+ */
+void twmon_cgroup_seeded(struct twmon_net *tn, struct inet_timewait_sock *tw,
+			 struct twmon_row *row, u32 second)
+{
+	if (row && row->key.kind == TWMON_KIND_SERVICE &&
+	    service_split(row, 0, true))
+		split_add(tn, &row->key, 0, second, 1, false);
+}
+
+/*
+ * Death (inet_twsk_kill()): the rows that counted tw let it go. row: the
+ * pool's or service's row it was counted in (NULL: none), second: its
+ * expiry; under rcu_read_lock().
+ */
+void twmon_cgroup_death(struct twmon_net *tn, struct inet_timewait_sock *tw,
+			struct twmon_row *row, u32 second)
 {
 	struct twmon_owner *o = owner_find(tw);
 	struct twmon_row *e;
 	struct twmon_key k;
-	u32 second;
+	u64 cgid;
+	u8 split;
 
-	if (!o)
+	if (!o) {
+		/* unknown cgroup: in its service's split if 0 is not first */
+		if (row && row->key.kind == TWMON_KIND_SERVICE &&
+		    service_split(row, 0, false))
+			split_add(tn, &row->key, 0, second, -1, true);
 		return;
+	}
 	second = READ_ONCE(o->second);
-	key_cgroup(&k, READ_ONCE(o->cgid));
-	rcu_read_lock();
+	cgid = READ_ONCE(o->cgid);
+	split = READ_ONCE(o->split);
+	key_cgroup(&k, cgid);
 	e = twmon_table_row_probe(tn, &k, false);
 	if (e) {
 		twmon_row_add(e, second, -1);
 		count_total(e, TWMON_CG_ENDED);
 	}
-	if (READ_ONCE(o->pool)) {
-		key_pool_cgroup(&k, tw, READ_ONCE(o->cgid));
+	if (split == TWMON_KIND_POOL_CGROUP) {
+		key_pool_cgroup(&k, tw, cgid);
 		e = twmon_table_row_probe(tn, &k, false);
 		if (e)
 			twmon_row_add(e, second, -1);
+	} else if (split == TWMON_KIND_SERVICE_CGROUP) {
+		twmon_key_from_tw(tw, TWMON_KIND_SERVICE, &k);
+		split_add(tn, &k, cgid, second, -1, true);
 	}
-	rcu_read_unlock();
 	/* free, with a second no other CPU takes for stale (owner_claim()) */
 	WRITE_ONCE(o->second, twmon_expiry_second(jiffies));
 	WRITE_ONCE(o->tw, 0);
 }
 
-/* Re-armed into another row slot: its count follows (see sched_pre()) */
+/*
+ * Re-armed from expiry second `from` into another row slot: its counts
+ * follow (see sched_pre())
+ */
 void twmon_cgroup_move(struct twmon_net *tn, struct inet_timewait_sock *tw,
-		       u32 to)
+		       u32 from, u32 to)
 {
 	struct twmon_owner *o = owner_find(tw);
+	struct twmon_row *svc;
 	struct twmon_key k;
-	u32 from;
+	u8 split;
 
-	if (!o)
+	if (!o) {
+		/* unknown cgroup: see twmon_cgroup_death() */
+		if (twmon_tw_kind(tw) != TWMON_KIND_SERVICE)
+			return;
+		twmon_key_from_tw(tw, TWMON_KIND_SERVICE, &k);
+		rcu_read_lock();
+		svc = twmon_table_row_probe(tn, &k, false);
+		if (svc && service_split(svc, 0, false))
+			split_move(tn, &k, 0, from, to);
+		rcu_read_unlock();
 		return;
+	}
 	from = READ_ONCE(o->second);
 	if (from / TWMON_ROW_SLOT_S == to / TWMON_ROW_SLOT_S)
 		return;
 	key_cgroup(&k, READ_ONCE(o->cgid));
 	twmon_table_move(tn, &k, from, to);
-	if (READ_ONCE(o->pool)) {
+	split = READ_ONCE(o->split);
+	if (split == TWMON_KIND_POOL_CGROUP) {
 		key_pool_cgroup(&k, tw, READ_ONCE(o->cgid));
 		twmon_table_move(tn, &k, from, to);
+	} else if (split == TWMON_KIND_SERVICE_CGROUP) {
+		twmon_key_from_tw(tw, TWMON_KIND_SERVICE, &k);
+		split_move(tn, &k, READ_ONCE(o->cgid), from, to);
 	}
 	WRITE_ONCE(o->second, to);
 }

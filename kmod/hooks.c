@@ -143,7 +143,7 @@ static int tw_substate_idx(const struct inet_timewait_sock *tw)
 }
 
 /* An outgoing pool if the local port is ephemeral, else a service */
-static u8 tw_kind(const struct inet_timewait_sock *tw)
+u8 twmon_tw_kind(const struct inet_timewait_sock *tw)
 {
 	int low, high;
 
@@ -153,46 +153,60 @@ static u8 tw_kind(const struct inet_timewait_sock *tw)
 }
 
 /*
- * Count a socket alive now whose timer expires at `expires`: at birth,
- * before it is hashed, so before anyone can kill it, or at load time
- * (under its ehash lock). Nothing is written into the socket: its death
- * finds the same row from its addresses and ports.
+ * Count a socket alive now whose timer expires at `expires` in its row of
+ * kind `kind` (twmon_tw_kind()): at birth, before it is hashed, so before
+ * anyone can kill it, or at load time (under its ehash lock). Nothing is
+ * written into the socket: its death finds the same row from its
+ * addresses and ports. The row, for a caller under rcu_read_lock(), or
+ * NULL: untracked.
  */
-void twmon_account_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
-			 unsigned long expires, bool seeded)
+struct twmon_row *twmon_account_birth(struct twmon_net *tn,
+				      struct inet_timewait_sock *tw, u8 kind,
+				      unsigned long expires, bool seeded)
 {
 	u32 second = twmon_expiry_second(expires);
 	int sub = tw_substate_idx(tw);
+	struct twmon_row *row;
 	struct twmon_key k;
-	bool tracked;
 
-	twmon_key_from_tw(tw, tw_kind(tw), &k);
-	tracked = twmon_table_add(tn, &k, second, 1, !seeded);
-	twmon_ring_add(tn, second, 1, sub == TWMON_SUBSTATE_FW2, !tracked);
-	if (seeded)
+	twmon_key_from_tw(tw, kind, &k);
+	rcu_read_lock();	/* nested in the probes': for the seed walk */
+	row = twmon_table_add(tn, &k, second, 1, !seeded);
+	twmon_ring_add(tn, second, 1, sub == TWMON_SUBSTATE_FW2, !row);
+	if (seeded) {
 		PCPU_INC(tn, seeded[sub]);
-	else
+		if (twmon_cgroups)	/* its cgroup is not known */
+			twmon_cgroup_seeded(tn, tw, row, second);
+	} else {
 		PCPU_INC(tn, entered[sub]);
+	}
+	rcu_read_unlock();
+	return row;
 }
 
 /*
  * Uncount a socket from the row it was counted in: the kind its port has
  * now, else the other one (ip_local_port_range changed meanwhile). No row
- * at all: it was untracked (or its birth was missed).
+ * at all: it was untracked (or its birth was missed). The row, for a
+ * caller under rcu_read_lock().
  */
-static void table_remove(struct twmon_net *tn, struct inet_timewait_sock *tw,
-			 u32 second)
+static struct twmon_row *table_remove(struct twmon_net *tn,
+				      struct inet_timewait_sock *tw, u32 second)
 {
-	u8 kind = tw_kind(tw);
+	u8 kind = twmon_tw_kind(tw);
+	struct twmon_row *row;
 	struct twmon_key k;
 
 	twmon_key_from_tw(tw, kind, &k);
-	if (twmon_table_add(tn, &k, second, -1, true))
-		return;
+	row = twmon_table_add(tn, &k, second, -1, true);
+	if (row)
+		return row;
 	twmon_key_from_tw(tw, kind == TWMON_KIND_DEST ? TWMON_KIND_SERVICE :
 							TWMON_KIND_DEST, &k);
-	if (!twmon_table_add(tn, &k, second, -1, true))
+	row = twmon_table_add(tn, &k, second, -1, true);
+	if (!row)
 		twmon_ring_add(tn, second, 0, 0, -1);
+	return row;
 }
 
 static enum twmon_end kill_reason(struct inet_timewait_sock *tw)
@@ -231,6 +245,7 @@ static int kill_pre(struct kprobe *p, struct pt_regs *regs)
 	struct inet_timewait_sock *tw = (void *)ARG(regs, 0);
 	struct twmon_net *tn = counted_tw_net(tw);
 	bool fw2 = tw_substate_idx(tw) == TWMON_SUBSTATE_FW2;
+	struct twmon_row *row;
 	enum twmon_end reason;
 	unsigned long expires;
 	u32 second;
@@ -255,9 +270,11 @@ static int kill_pre(struct kprobe *p, struct pt_regs *regs)
 		PCPU_INC(tn, ended_fw2);
 	PCPU_INC(tn, lifetime[reason][twmon_age_bucket((long)(expires - jiffies))]);
 	twmon_ring_add(tn, second, -1, -(int)fw2, 0);
-	table_remove(tn, tw, second);
+	rcu_read_lock();	/* the row, for the cgroup split */
+	row = table_remove(tn, tw, second);
 	if (twmon_cgroups)
-		twmon_cgroup_death(tn, tw);
+		twmon_cgroup_death(tn, tw, row, second);
+	rcu_read_unlock();
 	return 0;
 }
 
@@ -345,16 +362,21 @@ static int hashdance_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct inet_timewait_sock *tw = (void *)ARG(regs, 0);
 	struct twmon_net *tn = counted_tw_net(tw);
+	struct twmon_row *row = NULL;
 	unsigned long expires;
+	u8 kind;
 
 	if (!tn)
 		return 0;
 	expires = twmon_hashdance_expires(regs, tw);
+	kind = twmon_tw_kind(tw);
+	rcu_read_lock();	/* the row, for the cgroup split */
 	if (READ_ONCE(birth_probe) == BIRTH_HASHDANCE && !hit_dropped())
-		twmon_account_birth(tn, tw, expires, false);
+		row = twmon_account_birth(tn, tw, kind, expires, false);
 	if (twmon_cgroups)
-		twmon_cgroup_birth(tn, tw, (void *)ARG(regs, 1), expires,
-				   tw_kind(tw) == TWMON_KIND_DEST);
+		twmon_cgroup_birth(tn, tw, (void *)ARG(regs, 1), expires, row,
+				   kind);
+	rcu_read_unlock();
 	return 0;
 }
 
@@ -381,7 +403,8 @@ static int sched_pre(struct kprobe *p, struct pt_regs *regs)
 			return 0;
 		tn = counted_tw_net(tw);
 		if (tn && !hit_dropped())
-			twmon_account_birth(tn, tw, expires, false);
+			twmon_account_birth(tn, tw, twmon_tw_kind(tw), expires,
+					    false);
 		return 0;
 	}
 	tn = counted_tw_net(tw);
@@ -408,10 +431,10 @@ static int sched_pre(struct kprobe *p, struct pt_regs *regs)
 	if (old / TWMON_ROW_SLOT_S != new / TWMON_ROW_SLOT_S) {
 		struct twmon_key k;
 
-		twmon_key_from_tw(tw, tw_kind(tw), &k);
+		twmon_key_from_tw(tw, twmon_tw_kind(tw), &k);
 		twmon_table_move(tn, &k, old, new);
 		if (twmon_cgroups)
-			twmon_cgroup_move(tn, tw, new);
+			twmon_cgroup_move(tn, tw, old, new);
 	}
 	return 0;
 }
@@ -635,8 +658,8 @@ static struct twmon_hook_def *hook_by_pre(kprobe_pre_handler_t pre)
 /*
  * Before counting starts, with both birth probes in place: before 6.11
  * sched_pre() counts births; on 6.11+ it does too if hashdance calls
- * __inet_twsk_schedule() whole. The hashdance probe, a second hit per
- * birth, stays only where it counts births or cgroups.
+ * __inet_twsk_schedule() whole, unless cgroups=1. The hashdance probe, a
+ * second hit per birth, stays only where it counts births or cgroups.
  */
 static int births_choose_probe(void)
 {
@@ -665,6 +688,9 @@ static int births_choose_probe(void)
 		       init_utsname()->release);
 		return -EINVAL;
 	}
+	/* cgroups=1 keeps it anyway: there births hand the cgroup work the row */
+	if (birth_probe == BIRTH_AUTO && twmon_cgroups && can_hashdance)
+		birth_probe = BIRTH_HASHDANCE;
 	birth_probe = birth_probe == BIRTH_HASHDANCE || !whole ?
 		      BIRTH_HASHDANCE : BIRTH_SCHEDULE;
 	if (birth_probe == BIRTH_SCHEDULE && !twmon_cgroups)

@@ -52,6 +52,7 @@ struct twmon_pcpu {
 	u64 lifetime[__TWMON_END_LAST][TWMON_AGE_BUCKETS];
 };
 
+
 /* Edge state of the events group in one namespace (its notify work only) */
 struct twmon_notify_state {
 	u64 seq[2];			/* per group, for gap detection */
@@ -62,7 +63,7 @@ struct twmon_notify_state {
 };
 
 /* State of one network namespace (net_generic, freed by the core) */
-#define TWMON_KINDS	4		/* enum twmon_kind: 1 .. TWMON_KINDS */
+#define TWMON_KINDS	5		/* enum twmon_kind: 1 .. TWMON_KINDS */
 
 struct twmon_net {
 	struct net *net;
@@ -98,7 +99,11 @@ enum twmon_kind {
 	TWMON_KIND_SERVICE = 2,
 	TWMON_KIND_CGROUP = 3,		/* cgroup.c: a cgroup (cgid) */
 	TWMON_KIND_POOL_CGROUP = 4,	/* cgroup.c: a pool's sockets of one cgroup */
+	TWMON_KIND_SERVICE_CGROUP = 5,	/* cgroup.c: a service's, where shared */
 };
+
+/* A service's row of kind SERVICE_CGROUP summing its other ones (cgroup.c) */
+#define TWMON_CGID_SPLIT_SUM	U64_MAX
 
 /* What a cgroup row counts besides its live sockets (since it was made) */
 enum twmon_cgroup_total {
@@ -117,7 +122,7 @@ struct twmon_key {
 	__be16 port;			/* remote port (dest), local (service) */
 	struct in6_addr laddr;
 	struct in6_addr raddr;		/* zero for services */
-	u64 cgid;			/* kinds CGROUP, POOL_CGROUP; else zero */
+	u64 cgid;			/* kinds CGROUP, *_CGROUP; else zero */
 };
 
 /*
@@ -134,6 +139,7 @@ struct twmon_row {
 	struct twmon_key key;
 	u32 high_epoch;			/* pool mark sent in this events epoch */
 	atomic64_t slot[TWMON_ROW_SLOTS];
+	u64 first_cg;			/* services: 1 + first socket's cgroup id */
 };
 
 /*
@@ -174,8 +180,9 @@ void twmon_key_from_tw(const struct inet_timewait_sock *tw, u8 kind,
 		       struct twmon_key *k);
 int twmon_table_net_init(struct twmon_net *tn);
 void twmon_table_net_exit(struct twmon_net *tn);
-bool twmon_table_add(struct twmon_net *tn, const struct twmon_key *k,
-		     u32 second, int delta, bool probe);
+struct twmon_row *twmon_table_add(struct twmon_net *tn,
+				  const struct twmon_key *k, u32 second,
+				  int delta, bool probe);
 struct twmon_row *twmon_table_row(struct twmon_net *tn,
 				  const struct twmon_key *k, bool make);
 struct twmon_row *twmon_table_row_probe(struct twmon_net *tn,
@@ -200,8 +207,10 @@ int twmon_walk(struct twmon_walk *w,
 void twmon_walk_end(struct twmon_walk *w);
 
 /* hooks.c */
-void twmon_account_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
-			 unsigned long expires, bool seeded);
+struct twmon_row *twmon_account_birth(struct twmon_net *tn,
+				      struct inet_timewait_sock *tw, u8 kind,
+				      unsigned long expires, bool seeded);
+u8 twmon_tw_kind(const struct inet_timewait_sock *tw);
 int twmon_hooks_register(void);
 void twmon_hooks_unregister(void);
 u32 twmon_hooks_active(void);
@@ -220,10 +229,17 @@ bool twmon_cgroup_id_visible(struct twmon_net *tn, u64 cgid,
 			     struct cgroup *ns_root);
 u64 twmon_cgroup_total(const struct twmon_row *e, enum twmon_cgroup_total t);
 void twmon_cgroup_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
-			struct sock *sk, unsigned long expires, bool pool);
-void twmon_cgroup_death(struct twmon_net *tn, struct inet_timewait_sock *tw);
+			struct sock *sk, unsigned long expires,
+			struct twmon_row *row, u8 kind);
+void twmon_cgroup_seeded(struct twmon_net *tn, struct inet_timewait_sock *tw,
+			 struct twmon_row *row, u32 second);
+void twmon_cgroup_death(struct twmon_net *tn, struct inet_timewait_sock *tw,
+			struct twmon_row *row, u32 second);
 void twmon_cgroup_move(struct twmon_net *tn, struct inet_timewait_sock *tw,
-		       u32 to);
+		       u32 from, u32 to);
+u64 twmon_service_first_cgroup(const struct twmon_row *e);
+u32 twmon_service_split_sum(struct twmon_net *tn, const struct twmon_row *e,
+			    u32 now_s);
 void twmon_cgroup_event(struct twmon_net *tn, struct sock *sk,
 			enum twmon_cgroup_total t);
 u64 twmon_cgroup_untracked(struct twmon_net *tn);

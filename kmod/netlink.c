@@ -58,6 +58,7 @@ struct twmon_dump {
 struct twmon_table_walk {
 	struct twmon_walk walk;
 	u64 cgid;			/* F_CGROUP (by cgroup) */
+	bool services_by_cgroup;	/* services, then their split rows */
 };
 
 struct twmon_table_dump {
@@ -288,22 +289,19 @@ static int twmon_table_start(struct netlink_callback *cb, u8 kind,
 	if (attrs[TWMON_A_MIN_COUNT])
 		d->min_count = nla_get_u32(attrs[TWMON_A_MIN_COUNT]);
 	if (attrs[TWMON_A_BY_CGROUP]) {
-		if (kind != TWMON_KIND_DEST) {
-			NL_SET_ERR_MSG_ATTR(cb->extack, attrs[TWMON_A_BY_CGROUP],
-					    "by-cgroup is for outgoing pools (GET_DESTS)");
-			return -EINVAL;
-		}
 		if (!twmon_cgroups) {
 			NL_SET_ERR_MSG_ATTR(cb->extack, attrs[TWMON_A_BY_CGROUP],
 					    "sockets are not counted per cgroup: load twmon with cgroups=1");
 			return -EOPNOTSUPP;
 		}
-		kind = TWMON_KIND_POOL_CGROUP;
+		/* services: their rows, then the split rows (fill_entry()) */
+		if (kind == TWMON_KIND_DEST)
+			kind = TWMON_KIND_POOL_CGROUP;
 	}
 	if (attrs[TWMON_A_CGROUP_ID]) {
-		if (kind != TWMON_KIND_POOL_CGROUP) {
+		if (!attrs[TWMON_A_BY_CGROUP]) {
 			NL_SET_ERR_MSG_ATTR(cb->extack, attrs[TWMON_A_CGROUP_ID],
-					    "cgroup-id filters pools split by cgroup: with by-cgroup");
+					    "cgroup-id filters rows split by cgroup: with by-cgroup");
 			return -EINVAL;
 		}
 		cgid = nla_get_u64(attrs[TWMON_A_CGROUP_ID]);
@@ -319,9 +317,11 @@ static int twmon_table_start(struct netlink_callback *cb, u8 kind,
 	}
 	/* .done runs once .start succeeded: it ends the walk, puts the net */
 	d->net = net;
-	if (kind == TWMON_KIND_POOL_CGROUP)
+	if (attrs[TWMON_A_BY_CGROUP])
 		d->ns_root = twmon_cgroup_ns_root(netlink_capable(cb->skb, CAP_SYS_ADMIN));
 	d->tw->cgid = cgid;
+	d->tw->services_by_cgroup = kind == TWMON_KIND_SERVICE &&
+				    attrs[TWMON_A_BY_CGROUP];
 	twmon_walk_begin(&d->tw->walk, twmon_net(net), kind);
 	return 0;
 }
@@ -345,25 +345,25 @@ struct table_fill {
 	int cmd;
 };
 
-static int fill_entry(struct twmon_row *e, u32 count, void *arg)
+/* One entry: row e's key, with cgid if by cgroup */
+static int fill_entry_of(const struct table_fill *f, const struct twmon_key *k,
+			 u32 count, bool by_cgroup, u64 cgid)
 {
-	const struct table_fill *f = arg;
 	const struct twmon_table_dump *d = f->d;
-	const struct twmon_key *k = &e->key;
-	bool dest = k->kind != TWMON_KIND_SERVICE;
-	bool by_cgroup = k->kind == TWMON_KIND_POOL_CGROUP;
-	bool other = by_cgroup && !twmon_cgroup_id_visible(f->d->tw->walk.tn,
-							    k->cgid, d->ns_root);
+	bool dest = k->kind == TWMON_KIND_DEST ||
+		    k->kind == TWMON_KIND_POOL_CGROUP;
+	bool other = by_cgroup && cgid &&	/* 0, unknown, is no secret */
+		     !twmon_cgroup_id_visible(d->tw->walk.tn, cgid, d->ns_root);
 	struct sk_buff *skb = f->skb;
 	struct nlattr *nest;
 	void *hdr;
 
-	if (count < d->min_count ||
+	if (!count || count < d->min_count ||
 	    ((d->flags & F_FAMILY) && k->family != d->family) ||
 	    ((d->flags & F_LADDR) &&
 	     !ipv6_addr_equal(dest ? &k->raddr : &k->laddr, &d->addr)) ||
 	    ((d->flags & F_LPORT) && ntohs(k->port) != d->port) ||
-	    ((d->flags & F_CGROUP) && (other || k->cgid != d->tw->cgid)))
+	    ((d->flags & F_CGROUP) && (other || cgid != d->tw->cgid)))
 		return 0;
 	hdr = genlmsg_put(skb, NETLINK_CB(f->cb->skb).portid,
 			  f->cb->nlh->nlmsg_seq, &twmon_family, NLM_F_MULTI,
@@ -379,7 +379,7 @@ static int fill_entry(struct twmon_row *e, u32 count, void *arg)
 			ntohs(k->port)) ||
 	    nla_put_u32(skb, TWMON_E_COUNT, count) ||
 	    (by_cgroup && nla_put_u64_64bit(skb, TWMON_E_CGROUP_ID,
-					    other ? 0 : k->cgid, TWMON_E_PAD)) ||
+					    other ? 0 : cgid, TWMON_E_PAD)) ||
 	    (other && nla_put_flag(skb, TWMON_E_OTHER))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -387,6 +387,34 @@ static int fill_entry(struct twmon_row *e, u32 count, void *arg)
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);
 	return 0;
+}
+
+/*
+ * A row of the walk. Services by cgroup (cgroup.c: split only where
+ * shared): a service row gives its first cgroup the sockets its split
+ * rows do not count, then each split row but the sum its own.
+ */
+static int fill_entry(struct twmon_row *e, u32 count, void *arg)
+{
+	const struct table_fill *f = arg;
+	struct twmon_net *tn = f->d->tw->walk.tn;
+
+	switch (e->key.kind) {
+	case TWMON_KIND_SERVICE:
+		if (!f->d->tw->services_by_cgroup)
+			break;
+		count -= min(count, twmon_service_split_sum(tn, e,
+				twmon_expiry_second(jiffies)));
+		return fill_entry_of(f, &e->key, count, true,
+				     twmon_service_first_cgroup(e));
+	case TWMON_KIND_SERVICE_CGROUP:
+		if (e->key.cgid == TWMON_CGID_SPLIT_SUM)
+			return 0;
+		fallthrough;
+	case TWMON_KIND_POOL_CGROUP:
+		return fill_entry_of(f, &e->key, count, true, e->key.cgid);
+	}
+	return fill_entry_of(f, &e->key, count, false, 0);
 }
 
 static int twmon_table_dump(struct sk_buff *skb, struct netlink_callback *cb,
@@ -399,6 +427,16 @@ static int twmon_table_dump(struct sk_buff *skb, struct netlink_callback *cb,
 	/* rows dropped or the table resized between calls: NLM_F_DUMP_INTR */
 	cb->seq = (unsigned int)atomic_long_read(&w->tn->gen) + w->resizes + 1;
 	twmon_walk(w, fill_entry, &f);
+	if (w->done && d->tw->services_by_cgroup &&
+	    w->kind == TWMON_KIND_SERVICE) {
+		u32 resizes = w->resizes;
+
+		/* then the split rows, in a walk of their own */
+		twmon_walk_end(w);
+		twmon_walk_begin(w, w->tn, TWMON_KIND_SERVICE_CGROUP);
+		w->resizes = resizes;
+		twmon_walk(w, fill_entry, &f);
+	}
 	return skb->len;
 }
 

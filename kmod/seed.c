@@ -69,8 +69,8 @@ static u64 seed_table(unsigned int t)
 			if (!tn || READ_ONCE(tn->dead) ||
 			    tw->tw_dr != &sock_net(sk)->ipv4.tcp_death_row)
 				continue;
-			twmon_account_birth(tn, tw, READ_ONCE(tw->tw_timer.expires),
-					    true);
+			twmon_account_birth(tn, tw, twmon_tw_kind(tw),
+					    READ_ONCE(tw->tw_timer.expires), true);
 			seeded++;
 		}
 		/* under the lock: a birth or death here sees the walk done */

@@ -7,7 +7,8 @@
  * never freed by the probes: a per-namespace work drops the empty ones.
  *
  * Capacity: each namespace has its own limits (max_dests, max_services,
- * max_cgroups; pools split by cgroup count against max_dests on their own).
+ * max_cgroups; pools and services split by cgroup count against max_dests
+ * and max_services on their own).
  * Rows of namespaces other than the initial one also draw on one host-wide
  * bound (max_entries) past a small reserve each, so no namespace can take
  * the initial one's room and memory stays bounded.
@@ -50,6 +51,7 @@ static unsigned int kind_limit(u8 kind)
 	case TWMON_KIND_POOL_CGROUP:
 		return twmon_max_dests;
 	case TWMON_KIND_SERVICE:
+	case TWMON_KIND_SERVICE_CGROUP:
 		return twmon_max_services;
 	default:
 		return twmon_max_cgroups;
@@ -246,12 +248,14 @@ struct twmon_row *twmon_table_row_probe(struct twmon_net *tn,
 
 /*
  * Count delta sockets expiring in second `second` under key k (delta < 0:
- * they ended). A birth (delta > 0) makes the row if there is none. False
- * if the socket could not be counted: no row for a death, or for a birth
- * a full table or no memory (the caller counts it as untracked).
+ * they ended). A birth (delta > 0) makes the row if there is none. The
+ * row (for a caller in its own RCU read section), or NULL if the socket
+ * could not be counted: no row for a death, or for a birth a full table
+ * or no memory (the caller counts it as untracked).
  */
-bool twmon_table_add(struct twmon_net *tn, const struct twmon_key *k,
-		     u32 second, int delta, bool probe)
+struct twmon_row *twmon_table_add(struct twmon_net *tn,
+				  const struct twmon_key *k, u32 second,
+				  int delta, bool probe)
 {
 	struct twmon_row *e;
 
@@ -314,6 +318,7 @@ static void twmon_reap_fn(struct work_struct *work)
 	struct rhashtable_iter iter;
 	struct twmon_row *e;
 	unsigned int seen = 0;
+	int kind;
 
 	rhashtable_walk_enter(&tn->table, &iter);
 	rhashtable_walk_start(&iter);
@@ -353,8 +358,10 @@ static void twmon_reap_fn(struct work_struct *work)
 		WRITE_ONCE(tn->reap_full_at, jiffies + HZ);
 		clear_bit(0, &tn->reap_now);
 	}
-	if (atomic_read(&tn->entries[0]) || atomic_read(&tn->entries[1]) ||
-	    atomic_read(&tn->entries[2]) || atomic_read(&tn->entries[3]))
+	for (kind = 0; kind < TWMON_KINDS; kind++)
+		if (atomic_read(&tn->entries[kind]))
+			break;
+	if (kind < TWMON_KINDS)	/* rows left: look again later */
 		queue_delayed_work(twmon_table_wq, &tn->reap_work,
 				   TWMON_REAP_DELAY);
 }

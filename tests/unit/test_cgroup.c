@@ -119,7 +119,7 @@ static void pool_other_merged(void **state)
 	e[3].count = 5;
 	assert_non_null(mem);
 	print_init(mem, true, false);
-	assert_int_equal(tw_show_dests_by_cgroup(e, 4, 0, 32768, 60999), 0);
+	assert_int_equal(tw_show_by_cgroup(e, 4, 0, false, 32768, 60999), 0);
 	print_flush();
 	fclose(mem);
 	print_init(stdout, false, false);

@@ -164,12 +164,30 @@ static int cmp_by_pool(const void *pa, const void *pb)
 		       : sort_rows[a].cgroup_id > sort_rows[b].cgroup_id;
 }
 
-int tw_show_dests_by_cgroup(struct tw_entry *e, size_t n, unsigned int top, uint32_t port_low,
-			    uint32_t port_high)
+/* The cgroup of a row split by cgroup: its label, and in JSON id, other, path */
+static void by_cgroup_cells(const struct tw_entry *r, const char *label, const char *path)
 {
-	static const struct print_col cols[] = {
+	cell_string(PRINT_FP, NULL, label);
+	if (r->other)
+		cell_string(PRINT_JSON, "cgroup_id", NULL);
+	else
+		cell_uint(PRINT_JSON, "cgroup_id", r->cgroup_id);
+	print_bool(PRINT_JSON, "other", NULL, r->other);
+	cell_string(PRINT_JSON, "path", path);
+}
+
+int tw_show_by_cgroup(struct tw_entry *e, size_t n, unsigned int top, bool services,
+		      uint32_t port_low, uint32_t port_high)
+{
+	static const struct print_col pool_cols[] = {
 		{ "FAMILY", false }, { "LOCAL", false }, { "REMOTE", false },
 		{ "CGROUP", false }, { "COUNT", true },	 { "OF PORTS", true },
+	};
+	static const struct print_col service_cols[] = {
+		{ "FAMILY", false },
+		{ "LOCAL", false },
+		{ "CGROUP", false },
+		{ "COUNT", true },
 	};
 	size_t *order = calloc(n + 1, sizeof(*order)), i, pools = 0;
 	uint64_t *totals = calloc(n + 1, sizeof(*totals));
@@ -209,7 +227,10 @@ int tw_show_dests_by_cgroup(struct tw_entry *e, size_t n, unsigned int top, uint
 	}
 	if (n)
 		qsort(order, n, sizeof(*order), cmp_by_pool);
-	table_open(NULL, cols, 6);
+	if (services)
+		table_open(NULL, service_cols, 4);
+	else
+		table_open(NULL, pool_cols, 6);
 	for (i = 0; i < n; i++) {
 		const struct tw_entry *r = &e[order[i]];
 		bool first = !i || tw_entry_key_cmp(r, &e[order[i - 1]]);
@@ -223,6 +244,8 @@ int tw_show_dests_by_cgroup(struct tw_entry *e, size_t n, unsigned int top, uint
 			continue;
 		if (r->other)
 			snprintf(label, sizeof(label), "(other: outside this cgroup namespace)");
+		else if (!r->cgroup_id) /* a service's sockets of no known cgroup */
+			snprintf(label, sizeof(label), "(unknown)");
 		else if (paths[order[i]])
 			tw_cgroup_display(paths[order[i]], label, sizeof(label));
 		else
@@ -233,6 +256,18 @@ int tw_show_dests_by_cgroup(struct tw_entry *e, size_t n, unsigned int top, uint
 		if (tw_addr_str(r->family, r->laddr, tw_family_addr_len(r->family), addr,
 				sizeof(addr)))
 			snprintf(addr, sizeof(addr), "?");
+		if (services) {
+			cell_string(PRINT_JSON, "local", addr);
+			cell_uint(PRINT_JSON, "lport", r->lport);
+			if (tw_endpoint_str(r->family, r->laddr, tw_family_addr_len(r->family),
+					    r->lport, ep, sizeof(ep)))
+				snprintf(ep, sizeof(ep), "?");
+			cell_string(PRINT_FP, NULL, ep);
+			by_cgroup_cells(r, label, paths[order[i]]);
+			cell_count(PRINT_ANY, "count", r->count);
+			table_row_close();
+			continue;
+		}
 		cell_string(PRINT_ANY, "local", addr);
 		if (tw_addr_str(r->family, r->raddr, tw_family_addr_len(r->family), addr,
 				sizeof(addr)))
@@ -243,13 +278,7 @@ int tw_show_dests_by_cgroup(struct tw_entry *e, size_t n, unsigned int top, uint
 				    ep, sizeof(ep)))
 			snprintf(ep, sizeof(ep), "?");
 		cell_string(PRINT_FP, NULL, ep);
-		cell_string(PRINT_FP, NULL, label);
-		if (r->other)
-			cell_string(PRINT_JSON, "cgroup_id", NULL);
-		else
-			cell_uint(PRINT_JSON, "cgroup_id", r->cgroup_id);
-		print_bool(PRINT_JSON, "other", NULL, r->other);
-		cell_string(PRINT_JSON, "path", paths[order[i]]);
+		by_cgroup_cells(r, label, paths[order[i]]);
 		cell_count(PRINT_ANY, "count", r->count);
 		cell_pct(PRINT_ANY, "occupancy_pct", pct, ok);
 		table_row_close();

@@ -12,9 +12,12 @@
 
 int tw_cmd_cgroups(struct tw_nl *nl, const struct tw_opts *o);
 
-/* tw-stat dests --by-cgroup: rows of (pool, cgroup), pool by pool, largest first */
-int tw_show_dests_by_cgroup(struct tw_entry *e, size_t n, unsigned int top, uint32_t port_low,
-			    uint32_t port_high);
+/*
+ * tw-stat dests|services --by-cgroup: rows of (pool or service, cgroup),
+ * pool by pool, largest first (a pool's with its occupancy of the port range)
+ */
+int tw_show_by_cgroup(struct tw_entry *e, size_t n, unsigned int top, bool services,
+		      uint32_t port_low, uint32_t port_high);
 
 /* GET_CGROUPS rows: the most live first */
 void tw_sort_cgroups(struct tw_entry *e, size_t n);

@@ -22,7 +22,7 @@ enum {
 	OPT_RCVBUF = 1u << 10,	   /* events */
 	OPT_INTERVAL = 1u << 11,   /* watch */
 	OPT_ITERATIONS = 1u << 12, /* watch */
-	OPT_BY_CGROUP = 1u << 13,  /* dests */
+	OPT_BY_CGROUP = 1u << 13,  /* dests, services */
 	OPT_CGROUP = 1u << 14,	   /* cgroups, dests --by-cgroup */
 };
 

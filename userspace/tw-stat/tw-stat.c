@@ -150,8 +150,8 @@ static int cmd_dests(struct tw_nl *nl, const struct tw_opts *o)
 		ret = dump_entries(nl, o, TWMON_CMD_GET_DESTS, "GET_DESTS",
 				   OPT_DST | OPT_DPORT | OPT_BY_CGROUP | OPT_CGROUP, &ev);
 	if (!ret && o->by_cgroup) {
-		ret = tw_show_dests_by_cgroup(ev.v, ev.n, o->top, sv.v[0].port_low,
-					      sv.v[0].port_high);
+		ret = tw_show_by_cgroup(ev.v, ev.n, o->top, false, sv.v[0].port_low,
+					sv.v[0].port_high);
 	} else if (!ret) {
 		tw_sort_entries(ev.v, ev.n);
 		tw_show_dests(ev.v, ev.n, o->top, sv.v[0].port_low, sv.v[0].port_high, 1);
@@ -166,8 +166,15 @@ static int cmd_services(struct tw_nl *nl, const struct tw_opts *o)
 	struct entry_vec ev = { .parse = tw_parse_service };
 	int ret;
 
-	ret = dump_entries(nl, o, TWMON_CMD_GET_SERVICES, "GET_SERVICES", OPT_SRC | OPT_SPORT, &ev);
-	if (!ret) {
+	if ((o->given & OPT_CGROUP) && !o->by_cgroup) {
+		errorf("--cgroup splits services by cgroup: with --by-cgroup");
+		return 2;
+	}
+	ret = dump_entries(nl, o, TWMON_CMD_GET_SERVICES, "GET_SERVICES",
+			   OPT_SRC | OPT_SPORT | OPT_BY_CGROUP | OPT_CGROUP, &ev);
+	if (!ret && o->by_cgroup) {
+		ret = tw_show_by_cgroup(ev.v, ev.n, o->top, true, 0, 0);
+	} else if (!ret) {
 		tw_sort_entries(ev.v, ev.n);
 		tw_show_services(ev.v, ev.n, o->top);
 	}
@@ -195,7 +202,8 @@ static const struct command commands[] = {
 	{ "dests", cmd_dests,
 	  OPT_TOP | OPT_FAMILY | OPT_DST | OPT_DPORT | OPT_BY_CGROUP | OPT_CGROUP, false,
 	  "outgoing port pools by remote address and port, largest first" },
-	{ "services", cmd_services, OPT_TOP | OPT_FAMILY | OPT_SRC | OPT_SPORT, false,
+	{ "services", cmd_services,
+	  OPT_TOP | OPT_FAMILY | OPT_SRC | OPT_SPORT | OPT_BY_CGROUP | OPT_CGROUP, false,
 	  "local services (address and port), largest first" },
 	{ "cgroups", tw_cmd_cgroups, OPT_TOP | OPT_CGROUP, false,
 	  "which cgroup (service, container) made the live sockets (module cgroups=1)" },
@@ -233,8 +241,8 @@ static void usage(FILE *f)
 		   "  --family inet|inet6           dests, services, socks\n"
 		   "  --src ADDR, --sport PORT      services, socks: local end\n"
 		   "  --dst ADDR, --dport PORT      dests, socks: remote end\n"
-		   "  --by-cgroup        dests: each pool split by cgroup (module cgroups=1)\n"
-		   "  --cgroup PATH|ID   cgroups, dests --by-cgroup: that cgroup's rows only\n"
+		   "  --by-cgroup        dests, services: each split by cgroup (module cgroups=1)\n"
+		   "  --cgroup PATH|ID   cgroups, --by-cgroup: that cgroup's rows only\n"
 		   "  --state time-wait|fin-wait-2  socks\n"
 		   "  --count N          events: exit after N events\n"
 		   "  --stats            events: also the stats group's snapshots\n"

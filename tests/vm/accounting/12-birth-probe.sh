@@ -28,6 +28,12 @@ line=$(dmesg | grep "births at")
 echo "dmesg: $line"
 assert_match "the load's line names the birth probe" "births at (__inet_twsk_schedule|inet_twsk_hashdance_schedule)" "$line"
 unload_twmon
+# cgroups=1 keeps the hashdance probe: auto counts births there (6.11+)
+if grep -q ' inet_twsk_hashdance_schedule$' /proc/kallsyms && [ -d /sys/fs/cgroup ]; then
+	load_twmon cgroups=1
+	assert_eq "birth_probe=auto with cgroups=1 reads back" hashdance "$(cat $P)"
+	unload_twmon
+fi
 
 insmod "$TWMON_KO" birth_probe=nowhere 2>/dev/null && fail "insmod birth_probe=nowhere succeeded"
 dmesg | grep -q "birth_probe=nowhere is invalid" || fail "no dmesg line for birth_probe=nowhere: $(dmesg | tail -n 3)"

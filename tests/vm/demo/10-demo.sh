@@ -80,6 +80,8 @@ say "Which service made them (cgroups)"
 run tw-stat cgroups
 say "Who shares the pool"
 run tw-stat dests --by-cgroup
+say "Which cgroup serves each service"
+run tw-stat services --by-cgroup
 say "Ages of the live TIME_WAIT sockets"
 run tw-stat ages
 
