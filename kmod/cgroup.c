@@ -120,6 +120,25 @@ static void key_pool_cgroup(struct twmon_key *k,
 	k->cgid = cgid;
 }
 
+/*
+ * A pool's sockets of no known cgroup are counted in its row of cgroup 0,
+ * so that its split adds up to it: at birth (or load), and at a death or
+ * re-arm that finds no owner slot (a miss costs that socket's place).
+ */
+static void pool_unknown_add(struct twmon_net *tn,
+			     const struct inet_timewait_sock *tw, u32 second,
+			     int delta, bool probe)
+{
+	struct twmon_row *e;
+	struct twmon_key k;
+
+	key_pool_cgroup(&k, tw, 0);
+	e = probe ? twmon_table_row_probe(tn, &k, delta > 0) :
+		    twmon_table_row(tn, &k, delta > 0);
+	if (e)
+		twmon_row_add(e, second, delta);
+}
+
 static struct twmon_owner *bucket_of(const struct inet_timewait_sock *tw)
 {
 	return owners + (hash_ptr(tw, 32) & owners_mask) * TWMON_OWNER_WAYS;
@@ -345,8 +364,10 @@ void twmon_cgroup_birth(struct twmon_net *tn, struct inet_timewait_sock *tw,
 	if (kind == TWMON_KIND_DEST) {
 		struct twmon_row *e;
 
-		if (!c)
-			goto out;	/* the pool's split misses it */
+		if (!c) {
+			pool_unknown_add(tn, tw, second, 1, true);
+			goto out;
+		}
 		key_pool_cgroup(&k, tw, cgid);
 		e = twmon_table_row_probe(tn, &k, true);
 		if (e) {
@@ -368,14 +389,17 @@ out:
 }
 
 /*
- * A socket alive at load time (the seed walk, under rcu_read_lock()): its
- * cgroup is unknown, and so its service's split may count it
+ * A socket alive at load time (the seed walk, under rcu_read_lock()), in
+ * row `row` (NULL: untracked): its cgroup is unknown
  */
 void twmon_cgroup_seeded(struct twmon_net *tn, struct inet_timewait_sock *tw,
 			 struct twmon_row *row, u32 second)
 {
-	if (row && row->key.kind == TWMON_KIND_SERVICE &&
-	    service_split(row, 0, true))
+	if (!row)
+		return;
+	if (row->key.kind == TWMON_KIND_DEST)
+		pool_unknown_add(tn, tw, second, 1, false);
+	else if (service_split(row, 0, true))
 		split_add(tn, &row->key, 0, second, 1, false);
 }
 
@@ -394,9 +418,11 @@ void twmon_cgroup_death(struct twmon_net *tn, struct inet_timewait_sock *tw,
 	u8 split;
 
 	if (!o) {
-		/* unknown cgroup: in its service's split if 0 is not first */
-		if (row && row->key.kind == TWMON_KIND_SERVICE &&
-		    service_split(row, 0, false))
+		/* unknown cgroup: its pool's row of cgroup 0, or its service's */
+		if (row ? row->key.kind == TWMON_KIND_DEST :
+			  twmon_tw_kind(tw) == TWMON_KIND_DEST)
+			pool_unknown_add(tn, tw, second, -1, true);
+		else if (row && service_split(row, 0, false))
 			split_add(tn, &row->key, 0, second, -1, true);
 		return;
 	}
@@ -437,8 +463,11 @@ void twmon_cgroup_move(struct twmon_net *tn, struct inet_timewait_sock *tw,
 
 	if (!o) {
 		/* unknown cgroup: see twmon_cgroup_death() */
-		if (twmon_tw_kind(tw) != TWMON_KIND_SERVICE)
+		if (twmon_tw_kind(tw) == TWMON_KIND_DEST) {
+			key_pool_cgroup(&k, tw, 0);
+			twmon_table_move(tn, &k, from, to);
 			return;
+		}
 		twmon_key_from_tw(tw, TWMON_KIND_SERVICE, &k);
 		rcu_read_lock();
 		svc = twmon_table_row_probe(tn, &k, false);
@@ -652,6 +681,8 @@ static int pool_top_row(struct twmon_row *e, u32 count, void *arg)
 		t->run = 0;
 		return -EAGAIN;	/* yield; this row comes first next time */
 	}
+	if (!e->key.cgid)
+		return 0;	/* unknown: an event names a cgroup or none */
 	for (i = 0; i < t->n; i++)
 		if (same_pool(&e->key, &t->h[i].key) && count > t->h[i].best) {
 			t->h[i].best = count;

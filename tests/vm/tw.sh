@@ -35,8 +35,20 @@ nstat_abs() {
 
 # Start a tw-load server in the background; sets SERVER_PID
 start_server() {
+	start_server_in "" "$@"
+}
+
+# start_server_in DIR ARGS...: the same, as a process of cgroup DIR
+start_server_in() {
+	_cg=$1
+	shift
 	rm -f /tmp/ready
-	tw-load server --ready-file /tmp/ready "$@" >/tmp/server.json 2>/tmp/server.err &
+	if [ -n "$_cg" ]; then
+		sh -c "$IN_CG" "$_cg" tw-load server --ready-file /tmp/ready "$@" \
+			>/tmp/server.json 2>/tmp/server.err &
+	else
+		tw-load server --ready-file /tmp/ready "$@" >/tmp/server.json 2>/tmp/server.err &
+	fi
 	SERVER_PID=$!
 	i=0
 	while [ ! -e /tmp/ready ]; do

@@ -12,6 +12,7 @@ load_twmon
 tw0=$(nstat_abs TcpExtTW)
 start_server --port 8080 --close server
 client --connect 127.0.0.1:8080 --count $N --concurrency 8 --close server >/dev/null
+t_end=$(ms_now)	# the last socket was born before
 stop_server
 settle
 assert_eq "connections completed" $N "$(cj .completed)"
@@ -25,7 +26,9 @@ check_invariant
 echo "live $(tws .live), ended $(tws '.ended | tostring')"
 assert_eq "live + ended by rst, syn or expiry vs connections (ended: $(tws '.ended | tostring'))" $N \
 	"$(tws '.live + .ended.rst + .ended.syn + .ended.expired')"
-assert_eq "live_timewait vs ss state time-wait" "$(ss_tw_count)" "$(tws .live_timewait)"
+# (live is the kernel's count, the FIN_WAIT2 substate's is counted by
+# socket: a birth hit the kernel missed books its socket as TIME_WAIT)
+assert_missed "live_timewait vs ss state time-wait" "$(ss_tw_count)" "$(tws .live_timewait)"
 # TcpExtTW counts births from 5.15 on; before (5.10) it counts expiries,
 # none of which has happened yet: then the load generator is the oracle
 tw=$(( $(nstat_abs TcpExtTW) - tw0 ))
@@ -42,9 +45,11 @@ assert_eq "no outgoing pool" 0 "$(tws 'length' dests)"
 ss -tanH state time-wait | awk '{ print $3, $4 }' | sort >/tmp/ss.txt
 tws '.[] | select(.substate == "time-wait") | "\(.local):\(.lport) \(.remote):\(.rport)"' socks | sort >/tmp/tw.txt
 cmp -s /tmp/ss.txt /tmp/tw.txt || fail "tw-stat socks differs from ss: $(diff /tmp/ss.txt /tmp/tw.txt | head -5)"
-# Remaining timers within 2 s of ss's (ss rounds, and time passes)
-ss -tanoH state time-wait | sed -n 's/.*timewait,\([0-9.]*\)\(m*s\)ec.*/\1 \2/p' | head -1 >/tmp/sst.txt
-[ -s /tmp/sst.txt ] || fail "ss printed no timer"
+# The newest socket's remaining time: at most 60 s, less the time since
+# the flood ended (a slow kernel's checks above take a while)
+ss -tanoH state time-wait | grep -q 'timer:(timewait,' || fail "ss printed no timer"
 max=$(tws '[.[].remaining_ms] | max' socks)
-[ "$max" -le 60000 ] && [ "$max" -ge 30000 ] || fail "remaining_ms max $max not in 30000..60000"
+since=$(($(ms_now) - t_end))
+[ "$max" -le 60000 ] && [ "$max" -ge $((60000 - since - 1000)) ] ||
+	fail "remaining_ms max $max not in $((60000 - since - 1000))..60000 ($since ms after the flood)"
 unload_twmon

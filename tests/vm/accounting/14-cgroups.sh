@@ -142,35 +142,6 @@ assert_eq "cgroups --cgroup: one row" "$box" "$(jq '.[].cgroup_id' /tmp/cg1.json
 assert_eq "cgroups --cgroup: its share is of the namespace" true "$(jq '.[0].share_pct < 100' /tmp/cg1.json)"
 cgroups_json
 
-# One service port served in turn from both (a restart into another
-# cgroup): tw-stat services --by-cgroup splits it
-for c in $SVC $BOX; do
-	rm -f /tmp/ready
-	sh -c "$IN_CG" $CG/$c tw-load server --port 8086 --close server --ready-file /tmp/ready \
-		>/tmp/s86.json 2>/dev/null &
-	S86=$!
-	i=0
-	while [ ! -e /tmp/ready ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	client --connect 127.0.0.1:8086 --count $([ $c = $SVC ] && echo 30 || echo 20) \
-		--concurrency 4 --close server >/dev/null
-	kill $S86
-	wait $S86
-done
-settle
-tw-stat services --by-cgroup --sport 8086
-tw-stat -j services --by-cgroup --sport 8086 >/tmp/svcs.json || fail "tw-stat services --by-cgroup failed"
-sc() { jq -r --argjson id "$1" "[.[] | select(.lport == 8086 and .cgroup_id == \$id)][0].count // 0" /tmp/svcs.json; }
-s86=$(tws '[.[] | select(.lport == 8086)][0].count' services)
-assert_eq "service by cgroup adds up to the service" "$s86" $(($(sc "$svc") + $(sc "$box")))
-assert_eq "service on 8086 vs ss" "$(ss_tw_count sport = :8086)" "$s86"
-# (the container's clients come back from ports of the service's TIME_WAIT
-# sockets and their SYNs take some over: bounds only)
-[ "$(sc "$svc")" -gt 0 ] && [ "$(sc "$svc")" -le 30 ] && [ "$(sc "$box")" -gt 0 ] &&
-	[ "$(sc "$box")" -le 20 ] || fail "service 8086 shares $(sc "$svc") / $(sc "$box") of 30 / 20"
-assert_eq "services --cgroup: the container's share only" "$(sc "$box")" \
-	"$(tw-stat -j services --by-cgroup --sport 8086 --cgroup "/$BOX" | jq '[.[].count] | add')"
-cgroups_json
-
 # both_still CMD...: CMD's output into /tmp/cgns.json and root's view into
 # /tmp/cg.json, with no socket dead between them (the service's first
 # sockets may be expiring meanwhile on a slow guest)
@@ -214,6 +185,29 @@ both_still sh -c "$IN_CG" $CG/box /usr/bin/unshare -C tw-stat -j cgroups
 assert_eq "cgroup namespace, CAP_SYS_ADMIN: no other row" 0 "$(ns '[.[] | select(.other)] | length')"
 assert_eq "cgroup namespace, CAP_SYS_ADMIN: service listed" "$(cgf "$svc" live)" \
 	"$(ns "[.[] | select(.cgroup_id == $svc)][0].live")"
+
+# One service port served in turn from both (a restart into another
+# cgroup): tw-stat services --by-cgroup splits it
+for c in $SVC $BOX; do
+	start_server_in $CG/$c --port 8086 --close server
+	client --connect 127.0.0.1:8086 --count $([ $c = $SVC ] && echo 30 || echo 20) \
+		--concurrency 4 --close server >/dev/null
+	stop_server
+done
+settle
+tw-stat services --by-cgroup --sport 8086
+tw-stat -j services --by-cgroup --sport 8086 >/tmp/svcs.json || fail "tw-stat services --by-cgroup failed"
+sc() { jq -r --argjson id "$1" "[.[] | select(.lport == 8086 and .cgroup_id == \$id)][0].count // 0" /tmp/svcs.json; }
+s86=$(tws '[.[] | select(.lport == 8086)][0].count' services)
+assert_eq "service by cgroup adds up to the service" "$s86" $(($(sc "$svc") + $(sc "$box")))
+assert_eq "service on 8086 vs ss" "$(ss_tw_count sport = :8086)" "$s86"
+# (the container's clients come back from ports of the service's TIME_WAIT
+# sockets and their SYNs take some over: bounds only)
+[ "$(sc "$svc")" -gt 0 ] && [ "$(sc "$svc")" -le 30 ] && [ "$(sc "$box")" -gt 0 ] &&
+	[ "$(sc "$box")" -le 20 ] || fail "service 8086 shares $(sc "$svc") / $(sc "$box") of 30 / 20"
+assert_eq "services --cgroup: the container's share only" "$(sc "$box")" \
+	"$(tw-stat -j services --by-cgroup --sport 8086 --cgroup "/$BOX" | jq '[.[].count] | add')"
+cgroups_json
 
 # A process moved mid-flood: each socket counts where it was made
 start_server --port 8084 --close client
@@ -265,24 +259,23 @@ tw-stat watch --iterations 1 >/tmp/watch.txt || fail "tw-stat watch failed witho
 grep -q 'TOP CGROUPS' /tmp/watch.txt && fail "a cgroup panel without cgroups=1"
 unload_twmon
 
-# A service's sockets of no known cgroup (alive at load), then a
-# cgroup's (from another client address, ports picked at connect(): no
-# SYN takes one over): services --by-cgroup gives the first as cgroup 0,
-# "(unknown)", and the sum is exact
+# A service's and a pool's sockets of no known cgroup (alive at load),
+# then a cgroup's (the service's clients from another address, ports
+# picked at connect(): no SYN takes one over): --by-cgroup gives the first
+# as cgroup 0, "(unknown)", and the split adds up
 start_server --port 8087 --close server
 client --connect 127.0.0.1:8087 --count 20 --concurrency 4 --close server >/dev/null
 stop_server
+start_server --port 8088 --close client
+pool_before=$(client --connect 127.0.0.1:8088 --count 20 --close client | jq .completed)
 load_twmon cgroups=1
-rm -f /tmp/ready
-sh -c "$IN_CG" $CG/$SVC tw-load server --port 8087 --close server --ready-file /tmp/ready \
-	>/dev/null 2>&1 &
-S87=$!
-i=0
-while [ ! -e /tmp/ready ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+pool_after=$(sh -c "$IN_CG" $CG/$SVC tw-load client --connect 127.0.0.1:8088 --count 30 --close client |
+	jq .completed)
+stop_server
+start_server_in $CG/$SVC --port 8087 --close server
 done87=$(client --connect 127.0.0.1:8087 --bind 127.0.0.2 --bind-no-port --count 30 --concurrency 4 --close server |
 	jq .completed)
-kill $S87
-wait $S87
+stop_server
 settle
 tw-stat services --by-cgroup --sport 8087 | tee /tmp/svcs87.txt
 grep -q '(unknown)' /tmp/svcs87.txt || fail "no (unknown) row for the sockets alive at load"
@@ -296,6 +289,14 @@ echo "service 8087: unknown $(sc 0), service $(sc "$svc") of $done87; ss $ss_unk
 assert_eq "service 8087: its cgroup's share (after the unknown first) vs ss" "$ss_svc" "$(sc "$svc")"
 assert_eq "service 8087: the unknown share (alive at load) vs ss" "$ss_unknown" "$(sc 0)"
 [ "$(sc 0)" -gt 0 ] && [ "$(sc "$svc")" -gt 0 ] || fail "service 8087: an empty share"
+tw-stat dests --by-cgroup --dport 8088 | tee /tmp/pools88.txt
+grep -q '(unknown)' /tmp/pools88.txt || fail "no (unknown) pool row for the sockets alive at load"
+still_read /tmp/pools88.json tw-stat -j dests --by-cgroup --dport 8088
+pc() { jq -r --argjson id "$1" "[.[] | select(.rport == 8088 and .cgroup_id == \$id)][0].count // 0" /tmp/pools88.json; }
+echo "pool 8088: unknown $(pc 0) of $pool_before, service $(pc "$svc") of $pool_after"
+assert_eq "pool 8088: the unknown share (alive at load) vs its load generator" "$pool_before" "$(pc 0)"
+assert_eq "pool 8088: the cgroup's share vs its load generator" "$pool_after" "$(pc "$svc")"
+assert_eq "pool 8088: the split vs ss" "$(ss_tw_count dport = :8088)" "$(jq '[.[].count] | add' /tmp/pools88.json)"
 unload_twmon
 rmdir $CG/moved-to $CG/$SVC $CG/$BOX $CG/box
 kernel_log_clean
