@@ -83,33 +83,44 @@ assert_eq "unknown overflow" 0 "$(cgf 0 overflow)"
 assert_eq "namespace overflow" "$of" "$(tws .overflow)"
 assert_eq "cgroups add up to sockstat" "$STILL_TW" "$(jq '[.[].live] | add' /tmp/cg.json)"
 check_invariant
+# a slow kernel's first sockets may have expired by now: fill up again
+free=$((LIMIT - $(sockstat_tw_now)))
+[ "$free" -le 0 ] || serve $SVC 8094 "$free"
 unload_twmon
 
 # Loaded into the full namespace, nobody listening, no birth: the
-# probe is not placed, the container's overflows are cgroup 0's
+# probe is not placed, the container's overflows are cgroup 0's. (A
+# close finds room only if an older socket expired meanwhile, on a slow
+# kernel: then it enters TIME_WAIT, in the container's row.)
 kernel_log_mark
 load_twmon cgroups=1
 o0=$(nstat_abs TcpExtTCPTimeWaitOverflow)
 serve $BOX 8092 40
 of=$(overflow)
-assert_eq "container closes overflowed (namespace full)" 40 "$of"
 cgroups_json
+assert_eq "container closes overflowed or entered (namespace full)" 40 $((of + $(cgf "$box" entered)))
+[ "$of" -gt 0 ] || fail "the container's closes did not overflow in a full namespace"
 assert_eq "before the probe: cgroup 0's overflow" "$of" "$(cgf 0 overflow)"
 assert_eq "before the probe: rows add up to nstat" "$of" "$(jq '[.[].overflow] | add' /tmp/cg.json)"
 # that tw-stat cgroups found the namespace near full: the probe follows
 placed "tw-stat cgroups in a full namespace"
+of_before=$of
+entered_before=$(cgf "$box" entered)
 serve $BOX 8093 30
 of=$(overflow)
-assert_eq "container closes overflowed" 70 "$of"
 cgroups_json
 tw-stat cgroups
-assert_eq "after the probe: the container's overflow" 30 "$(cgf "$box" overflow)"
+box_of=$(cgf "$box" overflow)
+assert_eq "container closes overflowed or entered" 30 $((of - of_before + $(cgf "$box" entered) - entered_before))
+assert_eq "after the probe: the container's overflow vs nstat" $((of - of_before)) "$box_of"
+[ "$box_of" -gt 0 ] || fail "the container's closes did not overflow after the probe"
 assert_eq "rows add up to nstat" "$of" "$(jq '[.[].overflow] | add' /tmp/cg.json)"
-assert_eq "the container has no live socket of its own row" 0 "$(cgf "$box" live)"
+[ "$(cgf "$box" live)" -le "$(cgf "$box" entered)" ] ||
+	fail "the container has $(cgf "$box" live) live sockets, more than the $(cgf "$box" entered) that entered"
 # the table's reap (16 s) keeps a row with recent events
 sleep 20
 cgroups_json
-assert_eq "the container's row is kept past the reap" 30 "$(cgf "$box" overflow)"
+assert_eq "the container's row is kept past the reap" "$box_of" "$(cgf "$box" overflow)"
 check_invariant
 unload_twmon
 rmdir $CG/$SVC $CG/$BOX
