@@ -99,7 +99,9 @@ serve $BOX 8092 40
 of=$(overflow)
 cgroups_json
 assert_eq "container closes overflowed or entered (namespace full)" 40 $((of + $(cgf "$box" entered)))
-[ "$of" -gt 0 ] || fail "the container's closes did not overflow in a full namespace"
+# (a slow kernel's older sockets may all expire during the closes)
+[ "$of" -gt 0 ] || [ "${TWMON_SLOW:-1}" -gt 1 ] ||
+	fail "the container's closes did not overflow in a full namespace"
 assert_eq "before the probe: cgroup 0's overflow" "$of" "$(cgf 0 overflow)"
 assert_eq "before the probe: rows add up to nstat" "$of" "$(jq '[.[].overflow] | add' /tmp/cg.json)"
 # that tw-stat cgroups found the namespace near full: the probe follows
@@ -113,7 +115,8 @@ tw-stat cgroups
 box_of=$(cgf "$box" overflow)
 assert_eq "container closes overflowed or entered" 30 $((of - of_before + $(cgf "$box" entered) - entered_before))
 assert_eq "after the probe: the container's overflow vs nstat" $((of - of_before)) "$box_of"
-[ "$box_of" -gt 0 ] || fail "the container's closes did not overflow after the probe"
+[ "$box_of" -gt 0 ] || [ "${TWMON_SLOW:-1}" -gt 1 ] ||
+	fail "the container's closes did not overflow after the probe"
 assert_eq "rows add up to nstat" "$of" "$(jq '[.[].overflow] | add' /tmp/cg.json)"
 [ "$(cgf "$box" live)" -le "$(cgf "$box" entered)" ] ||
 	fail "the container has $(cgf "$box" live) live sockets, more than the $(cgf "$box" entered) that entered"
