@@ -84,6 +84,14 @@ static void key_cgroup(struct twmon_key *k, u64 cgid)
 	k->cgid = cgid;
 }
 
+/* The row of key k (made if `make`); probe: from a kprobe pre-handler */
+static struct twmon_row *row_of(struct twmon_net *tn, const struct twmon_key *k,
+				bool make, bool probe)
+{
+	return probe ? twmon_table_row_probe(tn, k, make) :
+		       twmon_table_row(tn, k, make);
+}
+
 /*
  * The row of cgrp, made if there is none; it takes its own reference to
  * cgrp the first time. Under rcu_read_lock(): a reaped row is freed (and
@@ -98,8 +106,7 @@ static struct twmon_cgroup_row *cgroup_row(struct twmon_net *tn,
 	struct twmon_key k;
 
 	key_cgroup(&k, cgroup_id(cgrp));
-	e = probe ? twmon_table_row_probe(tn, &k, true) :
-		    twmon_table_row(tn, &k, true);
+	e = row_of(tn, &k, true, probe);
 	if (!e)
 		return NULL;
 	c = container_of(e, struct twmon_cgroup_row, row);
@@ -129,14 +136,10 @@ static void pool_unknown_add(struct twmon_net *tn,
 			     const struct inet_timewait_sock *tw, u32 second,
 			     int delta, bool probe)
 {
-	struct twmon_row *e;
 	struct twmon_key k;
 
 	key_pool_cgroup(&k, tw, 0);
-	e = probe ? twmon_table_row_probe(tn, &k, delta > 0) :
-		    twmon_table_row(tn, &k, delta > 0);
-	if (e)
-		twmon_row_add(e, second, delta);
+	twmon_table_add(tn, &k, second, delta, probe);
 }
 
 static struct twmon_owner *bucket_of(const struct inet_timewait_sock *tw)
@@ -275,12 +278,10 @@ static bool split_add(struct twmon_net *tn, const struct twmon_key *svc,
 
 	k.kind = TWMON_KIND_SERVICE_CGROUP;
 	k.cgid = cgid;
-	e = probe ? twmon_table_row_probe(tn, &k, delta > 0) :
-		    twmon_table_row(tn, &k, delta > 0);
+	e = row_of(tn, &k, delta > 0, probe);
 	k.cgid = TWMON_CGID_SPLIT_SUM;
 	if (e)
-		sum = probe ? twmon_table_row_probe(tn, &k, delta > 0) :
-			      twmon_table_row(tn, &k, delta > 0);
+		sum = row_of(tn, &k, delta > 0, probe);
 	if (!sum)
 		return false;
 	twmon_row_add(e, second, delta);

@@ -24,15 +24,9 @@ cgroups_json() { still_read /tmp/cg.json tw-stat -j cgroups; }
 overflow() { echo $(( $(nstat_abs TcpExtTCPTimeWaitOverflow) - o0 )); }
 # serve CGROUP PORT COUNT: a server in CGROUP closes COUNT connections first
 serve() {
-	rm -f /tmp/ready
-	sh -c "$IN_CG" "$CG/$1" tw-load server --port "$2" --close server --ready-file /tmp/ready \
-		>/tmp/serve.json 2>/dev/null &
-	_pid=$!
-	_i=0
-	while [ ! -e /tmp/ready ] && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
+	start_server_in "$CG/$1" --port "$2" --close server
 	client --connect 127.0.0.1:"$2" --count "$3" --concurrency 4 --close server >/dev/null
-	kill $_pid
-	wait $_pid
+	stop_server
 	settle
 }
 # placed: wait for the module's line saying the overflow probe is placed

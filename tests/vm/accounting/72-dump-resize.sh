@@ -33,17 +33,9 @@ intr=$(awk '{ print $6 }' /tmp/pd.out)
 
 # ss and tw-stat read while sockstat stands still (on a slow kernel the
 # first flood's sockets are expiring by now)
-_try=0
-while :; do
-	_s=$(sockstat_tw_now)
-	ss_pools=$(pools)
-	tw-stat -j dests --top all >/tmp/dests.json || fail "tw-stat dests failed"
-	[ "$(sockstat_tw_now)" = "$_s" ] && break
-	_try=$((_try + 1))
-	[ $_try -lt 20 ] || fail "sockstat never steady around ss and tw-stat"
-	sleep 0.5
-done
-assert_missed "pools after (tw-stat vs ss)" "$ss_pools" "$(jq length /tmp/dests.json)"
+ss_and_dests() { pools >/tmp/ss_pools && tw-stat -j dests --top all; }
+still_read /tmp/dests.json ss_and_dests
+assert_missed "pools after (tw-stat vs ss)" "$(cat /tmp/ss_pools)" "$(jq length /tmp/dests.json)"
 assert_eq "pools listed twice" 0 \
 	"$(jq '[group_by(.local, .remote, .rport)[] | select(length > 1)] | length' /tmp/dests.json)"
 stop_server
