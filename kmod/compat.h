@@ -76,4 +76,15 @@ static inline int twmon_compat_pre_doit(const struct genl_ops *ops,
 #define twmon_hashdance_expires(regs, tw) READ_ONCE((tw)->tw_timer.expires)
 #endif
 
+/*
+ * timer_shutdown_sync() (6.2+, TWMON_HAVE_TIMER_SHUTDOWN), or 0: where
+ * inet_twsk_deschedule_put() calls it (6.11+), a kill tells an expiry by
+ * the timer's function (hooks.c: timer_tells_expiry).
+ */
+#ifdef TWMON_HAVE_TIMER_SHUTDOWN
+#define TWMON_TIMER_SHUTDOWN ((unsigned long)timer_shutdown_sync)
+#else
+#define TWMON_TIMER_SHUTDOWN 0UL
+#endif
+
 #endif /* _TWMON_COMPAT_H */

@@ -7,7 +7,9 @@
  * live and overflow are the kernel's own counters (netns.c). Why a
  * socket ended is told by where the kill comes from: a note left per CPU
  * by the timer handler or the segment handler, the socket already being
- * unhashed (connect() reuse), or task context (sock_diag abort).
+ * unhashed (connect() reuse), or task context (sock_diag abort). Where the
+ * kernel shuts a socket's timer down before any other kill (6.11+), the
+ * timer itself tells an expiry and the timer probe goes (timer_tells_expiry).
  * Every handler is O(1), takes no lock on the common path and counts into
  * per-CPU counters. A hit the kernel misses (kprobes do not nest on a CPU)
  * costs that one socket's place in the tables and ages for its lifetime:
@@ -209,6 +211,15 @@ static struct twmon_row *table_remove(struct twmon_net *tn,
 	return row;
 }
 
+/*
+ * Set at load where inet_twsk_deschedule_put(), the one way to
+ * inet_twsk_kill() but the timer, shuts the timer down first (6.11+):
+ * timer_shutdown_sync() clears the timer's function, and never while the
+ * handler runs, so a socket killed with its timer's function still set is
+ * killed by the timer. There the timer probe, a hit per socket, goes.
+ */
+static bool timer_tells_expiry;
+
 static enum twmon_end kill_reason(struct inet_timewait_sock *tw)
 {
 	struct twmon_rx_note *rx = this_cpu_ptr(&twmon_rx);
@@ -216,7 +227,10 @@ static enum twmon_end kill_reason(struct inet_timewait_sock *tw)
 	/* connect() reuse unhashes the socket before killing it */
 	if (hlist_nulls_unhashed(&tw->tw_node))
 		return TWMON_END_REUSE;
-	if (__this_cpu_read(twmon_timer_tw) == tw) {
+	if (READ_ONCE(timer_tells_expiry)) {
+		if (READ_ONCE(tw->tw_timer.function))
+			return TWMON_END_EXPIRED;
+	} else if (__this_cpu_read(twmon_timer_tw) == tw) {
 		__this_cpu_write(twmon_timer_tw, NULL);
 		return TWMON_END_EXPIRED;
 	}
@@ -542,6 +556,7 @@ struct twmon_hook_def {
 	struct kprobe kp;
 	struct kretprobe rp;	/* used when rp.handler is set */
 	bool active;
+	bool unneeded;		/* this kernel tells its figures without it */
 };
 
 #define KRETPROBE(sym, entry, ret, size) .rp = { .kp.symbol_name = sym, \
@@ -585,7 +600,6 @@ static void hook_unregister(struct twmon_hook_def *h)
 	h->active = false;
 }
 
-#ifdef TWMON_HAVE_TW_HASHDANCE_SCHEDULE
 #ifdef CONFIG_X86_64
 /* The start and size of the function holding addr, from kallsyms */
 static bool symbol_extent(unsigned long addr, unsigned long *start,
@@ -604,45 +618,45 @@ static bool symbol_extent(unsigned long addr, unsigned long *start,
 }
 
 /*
- * Does the code of inet_twsk_hashdance_schedule() (around probe address
- * hd) call __inet_twsk_schedule() (around sched) whole? A direct call or
- * jump (e8/e9 rel32) to its entry, or into the 16 bytes of padding before
- * it, where call-depth tracking puts its thunk. A split part, an inlined
- * body or anything unreadable answers no, and both probes stay.
+ * Does the code of the function around address `caller` call the
+ * function around `callee` whole? A direct call or jump (e8/e9 rel32) to
+ * its entry, or into the 16 bytes of padding before it, where call-depth
+ * tracking puts its thunk. A split part, an inlined body or anything
+ * unreadable answers no: the caller then keeps the probes that do not
+ * rely on it.
  */
-static bool hashdance_calls_sched(unsigned long hd, unsigned long sched)
+static bool code_calls(unsigned long caller, unsigned long callee)
 {
-	unsigned long hd_start, hd_size, sched_start, sched_size, i, target;
+	unsigned long c_start, c_size, callee_start, callee_size, i, target;
 	bool found = false;
 	u8 *code;
 	s32 rel;
 
-	if (!symbol_extent(hd, &hd_start, &hd_size) ||
-	    !symbol_extent(sched, &sched_start, &sched_size) ||
-	    hd_size < 5 || hd_size > SZ_4K)
+	if (!symbol_extent(caller, &c_start, &c_size) ||
+	    !symbol_extent(callee, &callee_start, &callee_size) ||
+	    c_size < 5 || c_size > SZ_4K)
 		return false;
-	code = kmalloc(hd_size, GFP_KERNEL);
+	code = kmalloc(c_size, GFP_KERNEL);
 	if (!code)
 		return false;
-	if (copy_from_kernel_nofault(code, (void *)hd_start, hd_size))
+	if (copy_from_kernel_nofault(code, (void *)c_start, c_size))
 		goto out;
-	for (i = 0; i + 5 <= hd_size && !found; i++) {
+	for (i = 0; i + 5 <= c_size && !found; i++) {
 		if (code[i] != 0xe8 && code[i] != 0xe9)
 			continue;
 		memcpy(&rel, code + i + 1, sizeof(rel));	/* little-endian */
-		target = hd_start + i + 5 + (long)rel;
-		found = target <= sched_start && sched_start - target <= 16;
+		target = c_start + i + 5 + (long)rel;
+		found = target <= callee_start && callee_start - target <= 16;
 	}
 out:
 	kfree(code);
 	return found;
 }
 #else
-static bool hashdance_calls_sched(unsigned long hd, unsigned long sched)
+static bool code_calls(unsigned long caller, unsigned long callee)
 {
-	return false;	/* not read on this architecture: both probes stay */
+	return false;	/* not read on this architecture: the probes stay */
 }
-#endif
 #endif
 
 static struct twmon_hook_def *hook_by_pre(kprobe_pre_handler_t pre)
@@ -675,7 +689,7 @@ static int births_choose_probe(void)
 	/* before 6.11, tcp_time_wait() calls __inet_twsk_schedule() itself */
 	can_hashdance = hd->active;
 	if (hd->active)
-		whole = hashdance_calls_sched((unsigned long)hd->kp.addr,
+		whole = code_calls((unsigned long)hd->kp.addr,
 				(unsigned long)hook_by_pre(sched_pre)->kp.addr);
 #endif
 	if (birth_probe == BIRTH_HASHDANCE && !can_hashdance) {
@@ -710,7 +724,14 @@ int twmon_hooks_register(void)
 	err = fail_hit_init();
 	if (err)
 		return err;
+	WRITE_ONCE(timer_tells_expiry, TWMON_TIMER_SHUTDOWN &&
+		   code_calls((unsigned long)inet_twsk_deschedule_put,
+			      TWMON_TIMER_SHUTDOWN));
 	for (h = twmon_hooks; h < twmon_hooks + ARRAY_SIZE(twmon_hooks); h++) {
+		h->unneeded = h->kp.pre_handler == timer_pre &&
+			      timer_tells_expiry;
+		if (h->unneeded)
+			continue;
 		if (h->rp.handler) {
 			/*
 			 * connect's port search may sleep (a task per
@@ -742,10 +763,11 @@ int twmon_hooks_register(void)
 		twmon_hooks_unregister();
 		return err;
 	}
-	pr_info("hooks active: %#x of %#x, births at %s%s\n",
+	pr_info("hooks active: %#x of %#x, births at %s, expiries told by %s%s\n",
 		twmon_hooks_active(), twmon_hooks_wanted(),
 		hook_symbol(hook_by_pre(birth_probe == BIRTH_HASHDANCE ?
 					hashdance_pre : sched_pre)),
+		timer_tells_expiry ? "the timer" : "tw_timer_handler",
 		twmon_cgroups ? ", cgroups at " TWMON_HASHDANCE : "");
 	return 0;
 }
@@ -767,7 +789,8 @@ u32 twmon_hooks_active(void)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(twmon_hooks); i++)
-		if (!twmon_hooks[i].active && !twmon_hooks[i].optional_part)
+		if (!twmon_hooks[i].active && !twmon_hooks[i].optional_part &&
+		    !twmon_hooks[i].unneeded)
 			mask &= ~BIT(twmon_hooks[i].id);
 	return mask;
 }

@@ -45,7 +45,8 @@ enum twmon_event {
  *   inet_twsk_hashdance_schedule on a 6.11+ kernel that splits the former
  *   (module parameter birth_probe) - births
  * @TWMON_HOOK_KILL: inet_twsk_kill - every death
- * @TWMON_HOOK_TIMER: tw_timer_handler - reason expired
+ * @TWMON_HOOK_TIMER: tw_timer_handler, or the timer itself where the kernel
+ *   shuts it down before an early kill (6.11+) - reason expired
  * @TWMON_HOOK_RX: tcp_timewait_state_process - rst, syn
  * @TWMON_HOOK_REARM: the same probe, re-arming - age histogram
  * @TWMON_HOOK_ALLOC: overflow - the kernel's TCPTimeWaitOverflow, always on
