@@ -495,10 +495,11 @@ static int connect_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	void *dr = (void *)ARG(regs, 0);
 	struct sock *sk = (void *)ARG(regs, 1);
 
-	if (!twmon_counted_sk_net(sk) || dr != &sock_net(sk)->ipv4.tcp_death_row)
-		return 1;
+	/* first: the common case, every fresh socket's connect() */
 	if (READ_ONCE(connect_fail_hooked) && !READ_ONCE(inet_sk(sk)->inet_sport))
 		return 1;	/* counted by connect_fail_pre() */
+	if (!twmon_counted_sk_net(sk) || dr != &sock_net(sk)->ipv4.tcp_death_row)
+		return 1;
 	*(struct sock **)ri->data = sk;
 	return 0;
 }
