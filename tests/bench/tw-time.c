@@ -20,6 +20,12 @@
  *                            "elapsed_ns max_late_ns wakeups mean_late_ns"
  *   tw-time --spin MS        burn MS ms of CPU in user space (always
  *                            preemptible: the --latency baseline)
+ *   tw-time --stolen MS      spin for MS ms reading CLOCK_MONOTONIC and
+ *                            sum every gap of more than 2 us between two
+ *                            reads: time the CPU spent elsewhere
+ *                            (interrupts, softirqs such as a batch of
+ *                            expiring timers, other tasks). Prints one
+ *                            line "elapsed_ns stolen_ns gaps"
  *
  * Exits 1 (with the reason on stderr) if CMD cannot run or one run exits
  * non-zero or dies: a failed query must not be timed as a fast one.
@@ -157,6 +163,23 @@ static int spin(long ms)
 	return 0;
 }
 
+/* --stolen MS: what the CPU did elsewhere while this process spun */
+static int stolen(long ms)
+{
+	int64_t t0 = mono_ns(), end = t0 + (int64_t)ms * 1000000, prev = t0, now,
+		sum = 0, gaps = 0;
+
+	while ((now = mono_ns()) < end) {
+		if (now - prev > 2000) {
+			sum += now - prev;
+			gaps++;
+		}
+		prev = now;
+	}
+	printf("%" PRId64 " %" PRId64 " %" PRId64 "\n", now - t0, sum, gaps);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int64_t *t, sum = 0;
@@ -169,6 +192,8 @@ int main(int argc, char **argv)
 	}
 	if (argc == 3 && strcmp(argv[1], "--spin") == 0)
 		return spin(strtol(argv[2], NULL, 10));
+	if (argc == 3 && strcmp(argv[1], "--stolen") == 0)
+		return stolen(strtol(argv[2], NULL, 10));
 	if (argc >= 4 && strcmp(argv[1], "--latency") == 0) {
 		n = strtol(argv[2], &end, 10);
 		if (*end || n < 10 || n > 1000000) {
@@ -179,7 +204,7 @@ int main(int argc, char **argv)
 	}
 	if (argc < 3) {
 		fputs("usage: tw-time N CMD [ARG...] | tw-time --now | tw-time --latency US CMD [ARG...]"
-		      " | tw-time --spin MS\n", stderr);
+		      " | tw-time --spin MS | tw-time --stolen MS\n", stderr);
 		return 2;
 	}
 	n = strtol(argv[1], &end, 10);
