@@ -619,12 +619,27 @@ static bool symbol_extent(unsigned long addr, unsigned long *start,
 }
 
 /*
+ * Is `target` the call-depth tracking thunk of the function at `entry`:
+ * the 16 bytes of padding before it, which kallsyms names __pfx_<name>
+ * (6.2+)? Where there is no padding (6.1) another function may start
+ * there: that is not a call of this one.
+ */
+static bool is_entry_thunk(unsigned long target, unsigned long entry)
+{
+	char name[KSYM_SYMBOL_LEN];
+
+	if (entry - target != 16)
+		return false;
+	sprint_symbol(name, target);
+	return !strncmp(name, "__pfx_", 6);
+}
+
+/*
  * Does the code of the function around address `caller` call the
  * function around `callee` whole? A direct call or jump (e8/e9 rel32) to
- * its entry, or into the 16 bytes of padding before it, where call-depth
- * tracking puts its thunk. A split part, an inlined body or anything
- * unreadable answers no: the caller then keeps the probes that do not
- * rely on it.
+ * its entry, or to the thunk call-depth tracking puts in the padding
+ * before it. A split part, an inlined body or anything unreadable
+ * answers no: the caller then keeps the probes that do not rely on it.
  */
 static bool code_calls(unsigned long caller, unsigned long callee)
 {
@@ -647,7 +662,8 @@ static bool code_calls(unsigned long caller, unsigned long callee)
 			continue;
 		memcpy(&rel, code + i + 1, sizeof(rel));	/* little-endian */
 		target = c_start + i + 5 + (long)rel;
-		found = target <= callee_start && callee_start - target <= 16;
+		found = target == callee_start ||
+			is_entry_thunk(target, callee_start);
 	}
 out:
 	kfree(code);

@@ -21,9 +21,12 @@ if [ -r /sys/kernel/debug/kprobes/list ]; then
 		probed="the timer"
 	fi
 	assert_match "the load's line names what tells an expiry" "expiries told by $probed" "$line"
-	# 6.11+ (hashdance) shuts the timer down on every early kill
+	# 6.11+ (hashdance) shuts the timer down on every early kill; before,
+	# inet_twsk_deschedule_put() only deletes it
 	if grep -q ' inet_twsk_hashdance_schedule$' /proc/kallsyms; then
 		assert_eq "6.11+: expiries told by" "the timer" "$probed"
+	else
+		assert_eq "before 6.11: expiries told by" "tw_timer_handler" "$probed"
 	fi
 fi
 start_server --port 8090 --close server
@@ -42,10 +45,13 @@ while [ "$(sockstat_tw_now)" -gt 0 ]; do
 	[ $i -gt 90 ] && fail "TIME_WAIT still alive after 110 s"
 	sleep 1
 done
-assert_eq "ended.expired" $N "$(tws .ended.expired)"
+echo "ended: $(tws '.ended | tostring')"
+# a kill whose probe hit the kernel missed is no socket's end (exact
+# when no hit was missed)
+assert_missed "ended.expired" $N "$(tws .ended.expired)"
 assert_eq "live" 0 "$(tws .live)"
 assert_eq "tables empty" 0 "$(tws 'length' services)"
 old=$(tws '[.lifetime.expired[] | select(.le_s == null or .le_s >= 59) | .count] | add')
-assert_eq "expired at 59-61 s of age" $N "$old"
+assert_missed "expired at 59-61 s of age" $N "$old"
 check_invariant
 unload_twmon
