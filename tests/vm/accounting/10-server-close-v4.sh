@@ -37,19 +37,31 @@ if [ "$tw" = 0 ]; then
 	tw=$(cj .completed)
 fi
 assert_eq "entered vs nstat TcpExtTW" "$tw" "$(tws .entered)"
-assert_eq "service 127.0.0.1:8080 vs sockstat" "$(sockstat_tw_now)" \
-	"$(tws '[.[] | select(.local == "127.0.0.1" and .lport == 8080)][0].count' services)"
+# The service, the sockets and ss, read while sockstat stands still: on a
+# slow kernel the flood's first sockets expire while these checks run
+read_tables() {
+	tw-stat -j services >/tmp/svc.json && tw-stat -j socks >/tmp/socks.json &&
+		ss -tanH state time-wait
+}
+still_read /tmp/ss.raw read_tables
+assert_eq "service 127.0.0.1:8080 vs sockstat" "$STILL_TW" \
+	"$(jq '[.[] | select(.local == "127.0.0.1" and .lport == 8080)][0].count // 0' /tmp/svc.json)"
 assert_eq "no outgoing pool" 0 "$(tws 'length' dests)"
 
 # Every socket ss lists, with the same 4-tuple (ss: local peer)
-ss -tanH state time-wait | awk '{ print $3, $4 }' | sort >/tmp/ss.txt
-tws '.[] | select(.substate == "time-wait") | "\(.local):\(.lport) \(.remote):\(.rport)"' socks | sort >/tmp/tw.txt
+awk '{ print $3, $4 }' /tmp/ss.raw | sort >/tmp/ss.txt
+jq -r '.[] | select(.substate == "time-wait") | "\(.local):\(.lport) \(.remote):\(.rport)"' /tmp/socks.json |
+	sort >/tmp/tw.txt
 cmp -s /tmp/ss.txt /tmp/tw.txt || fail "tw-stat socks differs from ss: $(diff /tmp/ss.txt /tmp/tw.txt | head -5)"
 # The newest socket's remaining time: at most 60 s, less the time since
 # the flood ended (a slow kernel's checks above take a while)
-ss -tanoH state time-wait | grep -q 'timer:(timewait,' || fail "ss printed no timer"
 max=$(tws '[.[].remaining_ms] | max' socks)
 since=$(($(ms_now) - t_end))
-[ "$max" -le 60000 ] && [ "$max" -ge $((60000 - since - 1000)) ] ||
-	fail "remaining_ms max $max not in $((60000 - since - 1000))..60000 ($since ms after the flood)"
+if [ "$max" = null ] && [ $since -gt 60000 ]; then
+	echo "every socket expired before this check ($since ms after the flood): a slow kernel"
+else
+	ss -tanoH state time-wait | grep -q 'timer:(timewait,' || fail "ss printed no timer"
+	[ "$max" -le 60000 ] && [ "$max" -ge $((60000 - since - 1000)) ] ||
+		fail "remaining_ms max $max not in $((60000 - since - 1000))..60000 ($since ms after the flood)"
+fi
 unload_twmon
