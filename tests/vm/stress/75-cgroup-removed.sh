@@ -39,18 +39,31 @@ assert_eq "removed cgroup has no path" null "$(row path)"
 # they expire (two calls, one for live, one for ended, once straddled the
 # reap on a slow debug kernel)
 last=
+gone_tw=
 t=0
 while [ $t -lt 400 ]; do	# 0.2 s steps: 80 s
 	r=$(tw-stat -j cgroups | jq -c --argjson id "$id" '[.[] | select(.cgroup_id == $id)][0]')
-	[ "$r" = null ] && break
+	if [ "$r" = null ]; then
+		gone_tw=$(sockstat_tw_now)	# TIME_WAIT left once it was gone
+		break
+	fi
 	last=$r
 	[ "$(echo "$r" | jq .live)" = 0 ] && break
 	sleep 0.2
 	t=$((t + 1))
 done
 wait_tw_zero 20 || fail "TIME_WAIT sockets still alive after 80 s"
-assert_eq "removed cgroup: none live (its row: $last)" 0 "$(echo "$last" | jq .live)"
-assert_eq "removed cgroup: ended" "$n" "$(echo "$last" | jq .ended)"
+assert_eq "removed cgroup: live + ended on its last read ($last)" "$n" \
+	"$(echo "$last" | jq '.live + .ended')"
+if [ "$(echo "$last" | jq .live)" != 0 ]; then
+	# a slow kernel's read can miss the moment between the last expiry
+	# and the reap that drops the row: it went, but only once every
+	# socket of this namespace had expired
+	echo "the row went between two reads (last read: $last; TIME_WAIT then: $gone_tw)"
+	assert_eq "TIME_WAIT left when the removed cgroup's row went" 0 "$gone_tw"
+else
+	assert_eq "removed cgroup: ended" "$n" "$(echo "$last" | jq .ended)"
+fi
 row_gone() { [ "$(row live)" = none ]; }
 wait_for 60 row_gone || fail "the removed cgroup's row is still there: $(tw-stat -j cgroups)"
 wait_for 10 sh -c "[ \$(awk '\$1 == \"nr_dying_descendants\" { print \$2 }' $CG/cgroup.stat) = 0 ]" ||
