@@ -13,6 +13,7 @@
 #include <net/ip.h>
 #include <net/genetlink.h>
 #include <net/tcp.h>
+#include <net/inet6_hashtables.h>
 
 /*
  * The kernel's own count of a namespace's TCP timewait sockets, what
@@ -85,6 +86,23 @@ static inline int twmon_compat_pre_doit(const struct genl_ops *ops,
 #define TWMON_TIMER_SHUTDOWN ((unsigned long)timer_shutdown_sync)
 #else
 #define TWMON_TIMER_SHUTDOWN 0UL
+#endif
+
+/*
+ * The established table's lookup (a reference on what it finds): before
+ * 7.x the caller passes the table (TWMON_HAVE_LOOKUP_HASHINFO), 7.x
+ * finds it from the namespace.
+ */
+#ifdef TWMON_HAVE_LOOKUP_HASHINFO
+#define twmon_lookup_established(net, ...) \
+	__inet_lookup_established(net, (net)->ipv4.tcp_death_row.hashinfo, \
+				  __VA_ARGS__)
+#define twmon_lookup6_established(net, ...) \
+	__inet6_lookup_established(net, (net)->ipv4.tcp_death_row.hashinfo, \
+				   __VA_ARGS__)
+#else
+#define twmon_lookup_established __inet_lookup_established
+#define twmon_lookup6_established __inet6_lookup_established
 #endif
 
 #endif /* _TWMON_COMPAT_H */

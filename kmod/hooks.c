@@ -26,6 +26,7 @@
 #include <linux/utsname.h>
 #include <net/tcp.h>
 #include <net/inet_timewait_sock.h>
+#include <net/l3mdev.h>
 #include "internal.h"
 
 /* Set once the load-time walk has counted the sockets already alive */
@@ -454,24 +455,70 @@ static int sched_pre(struct kprobe *p, struct pt_regs *regs)
 }
 
 /*
- * Port exhaustion: connect() failed with EADDRNOTAVAIL. The port search
- * (inet_hash_connect() or inet6_hash_connect()) may sleep, so on kernels
- * with bhash2 (6.1+) a fresh socket's failure is counted where connect()
- * cleans up, inet_bhash2_reset_saddr(sk): a socket whose search found no
- * port still has no source port there, and its destination port is set
- * (tcp_disconnect() clears it first, later failures found a port). The
- * search also fails with ENOMEM if the kernel cannot allocate a bind
- * bucket (GFP_ATOMIC): that counts here too. A socket with a source port
- * already (bound, or stale after connect(AF_UNSPEC)) is checked on the
- * return of the search, as on 5.10, where every socket is.
+ * Port exhaustion: connect() failed with EADDRNOTAVAIL, which no kernel
+ * counter records. The port search (inet_hash_connect() or
+ * inet6_hash_connect()) may sleep, and a return probe on it would cost
+ * every connect(), so on kernels with bhash2 (6.1+) a failure is counted
+ * where a failed connect() cleans up, inet_bhash2_reset_saddr(sk), from
+ * what the search left in the socket (tcp_disconnect(), which calls it
+ * too, clears the destination port first):
+ * - no source port: a fresh socket's search found none, or could not
+ *   allocate a bind bucket (ENOMEM, counted too);
+ * - a source port (bound, or stale after connect(AF_UNSPEC)): a search
+ *   that succeeds hashes the socket, setting sk_hash to its 4-tuple's
+ *   hash, and a later step's failure unhashes it again. An sk_hash that
+ *   is not this 4-tuple's is a failed search. One that is (the socket's
+ *   last connection had the same 4-tuple) is a failed search if another
+ *   socket holds the 4-tuple now: the one the search met, unless it died
+ *   in the instant between (that failure goes uncounted).
+ * 5.10 has no such clean-up function: there return probes on the search
+ * check every socket.
  */
-static bool connect_fail_hooked;
-
 static void count_eaddrnotavail(struct twmon_net *tn, struct sock *sk)
 {
 	PCPU_INC(tn, eaddrnotavail);
 	if (twmon_cgroups)
 		twmon_cgroup_event(tn, sk, TWMON_CG_EADDRNOTAVAIL);
+}
+
+/* A socket with a source port, at a failed connect()'s clean-up */
+static bool ported_search_failed(struct sock *sk)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+	u16 lport = ntohs(READ_ONCE(inet->inet_sport));
+	__be16 dport = READ_ONCE(inet->inet_dport);
+	int dif = READ_ONCE(sk->sk_bound_dev_if);
+	struct net *net = sock_net(sk);
+	struct sock *holder;
+	int sdif;
+
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6 && !ipv6_addr_v4mapped(&sk->sk_v6_daddr)) {
+		if (inet6_ehashfn(net, &sk->sk_v6_rcv_saddr, lport,
+				  &sk->sk_v6_daddr, dport) != sk->sk_hash)
+			return true;
+		sdif = l3mdev_master_ifindex_by_index(net, dif);
+		rcu_read_lock();
+		holder = twmon_lookup6_established(net, &sk->sk_v6_daddr, dport,
+						   &sk->sk_v6_rcv_saddr, lport,
+						   dif, sdif);
+		rcu_read_unlock();
+		goto found;
+	}
+#endif
+	if (inet_ehashfn(net, inet->inet_rcv_saddr, lport, inet->inet_daddr,
+			 dport) != sk->sk_hash)
+		return true;
+	sdif = l3mdev_master_ifindex_by_index(net, dif);
+	rcu_read_lock();
+	holder = twmon_lookup_established(net, inet->inet_daddr, dport,
+					  inet->inet_rcv_saddr, lport, dif, sdif);
+	rcu_read_unlock();
+found:
+	if (!holder)
+		return false;
+	sock_gen_put(holder);
+	return true;
 }
 
 static int connect_fail_pre(struct kprobe *p, struct pt_regs *regs)
@@ -480,24 +527,23 @@ static int connect_fail_pre(struct kprobe *p, struct pt_regs *regs)
 	const struct inet_sock *inet = inet_sk(sk);
 	struct twmon_net *tn;
 
-	if (!READ_ONCE(inet->inet_dport) || READ_ONCE(inet->inet_sport) ||
+	if (!READ_ONCE(inet->inet_dport) ||
 	    sk->sk_protocol != IPPROTO_TCP)	/* DCCP cleans up here too */
 		return 0;
 	tn = twmon_counted_sk_net(sk);
-	if (tn)
+	if (!tn)
+		return 0;
+	if (!READ_ONCE(inet->inet_sport) || ported_search_failed(sk))
 		count_eaddrnotavail(tn, sk);
 	return 0;
 }
 
-/* inet_hash_connect(dr, sk) / inet6_hash_connect(dr, sk) */
+/* inet_hash_connect(dr, sk) / inet6_hash_connect(dr, sk), on 5.10 */
 static int connect_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	void *dr = (void *)ARG(regs, 0);
 	struct sock *sk = (void *)ARG(regs, 1);
 
-	/* first: the common case, every fresh socket's connect() */
-	if (READ_ONCE(connect_fail_hooked) && !READ_ONCE(inet_sk(sk)->inet_sport))
-		return 1;	/* counted by connect_fail_pre() */
 	if (!twmon_counted_sk_net(sk) || dr != &sock_net(sk)->ipv4.tcp_death_row)
 		return 1;
 	*(struct sock **)ri->data = sk;
@@ -573,7 +619,7 @@ static struct twmon_hook_def twmon_hooks[] = {
 	{ TWMON_HOOK_KILL, true, KPROBE("inet_twsk_kill", kill_pre) },
 	{ TWMON_HOOK_TIMER, false, KPROBE("tw_timer_handler", timer_pre) },
 	{ TWMON_HOOK_RX, false, KPROBE("tcp_timewait_state_process", rx_pre) },
-	/* before the kretprobes, whose entry handlers ask for it */
+	/* before the return probes, which it makes unneeded (6.1+) */
 	{ TWMON_HOOK_CONNECT, false, KPROBE("inet_bhash2_reset_saddr",
 		connect_fail_pre), .optional_part = true },
 	{ TWMON_HOOK_CONNECT, false, KRETPROBE("inet_hash_connect",
@@ -596,8 +642,6 @@ static void hook_unregister(struct twmon_hook_def *h)
 		unregister_kretprobe(&h->rp);
 	else
 		unregister_kprobe(&h->kp);
-	if (h->kp.pre_handler == connect_fail_pre)
-		WRITE_ONCE(connect_fail_hooked, false);
 	h->active = false;
 }
 
@@ -687,6 +731,20 @@ static struct twmon_hook_def *hook_by_pre(kprobe_pre_handler_t pre)
 }
 
 /*
+ * A probe this kernel tells its figures without: the timer's, where the
+ * timer tells an expiry; the search's return probes, where connect()'s
+ * clean-up is probed (registered before them).
+ */
+static bool hook_unneeded(const struct twmon_hook_def *h)
+{
+	if (h->kp.pre_handler == timer_pre)
+		return timer_tells_expiry;
+	if (h->rp.handler == connect_ret)
+		return hook_by_pre(connect_fail_pre)->active;
+	return false;
+}
+
+/*
  * Before counting starts, with both birth probes in place: before 6.11
  * sched_pre() counts births; on 6.11+ it does too if hashdance calls
  * __inet_twsk_schedule() whole, unless cgroups=1. The hashdance probe, a
@@ -735,7 +793,7 @@ static int births_choose_probe(void)
  */
 int twmon_hooks_register(void)
 {
-	struct twmon_hook_def *h;
+	struct twmon_hook_def *h, *fail_at;
 	int err;
 
 	err = fail_hit_init();
@@ -745,8 +803,7 @@ int twmon_hooks_register(void)
 		   code_calls((unsigned long)inet_twsk_deschedule_put,
 			      TWMON_TIMER_SHUTDOWN));
 	for (h = twmon_hooks; h < twmon_hooks + ARRAY_SIZE(twmon_hooks); h++) {
-		h->unneeded = h->kp.pre_handler == timer_pre &&
-			      timer_tells_expiry;
+		h->unneeded = hook_unneeded(h);
 		if (h->unneeded)
 			continue;
 		if (h->rp.handler) {
@@ -761,8 +818,6 @@ int twmon_hooks_register(void)
 			err = register_kprobe(&h->kp);
 		}
 		h->active = !err;
-		if (h->kp.pre_handler == connect_fail_pre)
-			WRITE_ONCE(connect_fail_hooked, h->active);
 		if (err && h->optional_part)
 			continue;
 		if (err && h->required) {
@@ -780,11 +835,15 @@ int twmon_hooks_register(void)
 		twmon_hooks_unregister();
 		return err;
 	}
-	pr_info("hooks active: %#x of %#x, births at %s, expiries told by %s%s\n",
+	fail_at = hook_by_pre(connect_fail_pre);
+	pr_info("hooks active: %#x of %#x, births at %s, expiries told by %s, EADDRNOTAVAIL told by %s%s\n",
 		twmon_hooks_active(), twmon_hooks_wanted(),
 		hook_symbol(hook_by_pre(birth_probe == BIRTH_HASHDANCE ?
 					hashdance_pre : sched_pre)),
 		timer_tells_expiry ? "the timer" : "tw_timer_handler",
+		fail_at->active ? hook_symbol(fail_at) :
+		twmon_hooks_active() & BIT(TWMON_HOOK_CONNECT) ?
+		"inet_hash_connect" : "nothing",
 		twmon_cgroups ? ", cgroups at " TWMON_HASHDANCE : "");
 	return 0;
 }

@@ -50,7 +50,8 @@ enum twmon_event {
  * @TWMON_HOOK_RX: tcp_timewait_state_process - rst, syn
  * @TWMON_HOOK_REARM: the same probe, re-arming - age histogram
  * @TWMON_HOOK_ALLOC: overflow - the kernel's TCPTimeWaitOverflow, always on
- * @TWMON_HOOK_CONNECT: inet(6)_hash_connect - EADDRNOTAVAIL
+ * @TWMON_HOOK_CONNECT: inet_bhash2_reset_saddr (6.1+), inet(6)_hash_connect
+ *   (5.10) - EADDRNOTAVAIL
  * @TWMON_HOOK_CLOSE: tcp_disconnect from tcp_close - SO_LINGER=0
  */
 enum twmon_hook {
