@@ -491,34 +491,33 @@ static bool ported_search_failed(struct sock *sk)
 	struct net *net = sock_net(sk);
 	struct sock *holder;
 	int sdif;
+	bool v6 = false;
 
 #if IS_ENABLED(CONFIG_IPV6)
-	if (sk->sk_family == AF_INET6 && !ipv6_addr_v4mapped(&sk->sk_v6_daddr)) {
-		if (inet6_ehashfn(net, &sk->sk_v6_rcv_saddr, lport,
-				  &sk->sk_v6_daddr, dport) != sk->sk_hash)
-			return true;
-		sdif = l3mdev_master_ifindex_by_index(net, dif);
-		rcu_read_lock();
-		holder = twmon_lookup6_established(net, &sk->sk_v6_daddr, dport,
-						   &sk->sk_v6_rcv_saddr, lport,
-						   dif, sdif);
-		rcu_read_unlock();
-		goto found;
-	}
+	v6 = sk->sk_family == AF_INET6 && !ipv6_addr_v4mapped(&sk->sk_v6_daddr);
+	if (v6 && inet6_ehashfn(net, &sk->sk_v6_rcv_saddr, lport,
+				&sk->sk_v6_daddr, dport) != sk->sk_hash)
+		return true;
 #endif
-	if (inet_ehashfn(net, inet->inet_rcv_saddr, lport, inet->inet_daddr,
-			 dport) != sk->sk_hash)
+	if (!v6 && inet_ehashfn(net, inet->inet_rcv_saddr, lport,
+				inet->inet_daddr, dport) != sk->sk_hash)
 		return true;
 	sdif = l3mdev_master_ifindex_by_index(net, dif);
 	rcu_read_lock();
-	holder = twmon_lookup_established(net, inet->inet_daddr, dport,
-					  inet->inet_rcv_saddr, lport, dif, sdif);
+#if IS_ENABLED(CONFIG_IPV6)
+	if (v6)
+		holder = twmon_lookup6_established(net, &sk->sk_v6_daddr, dport,
+						   &sk->sk_v6_rcv_saddr, lport,
+						   dif, sdif);
+	else
+#endif
+		holder = twmon_lookup_established(net, inet->inet_daddr, dport,
+						  inet->inet_rcv_saddr, lport,
+						  dif, sdif);
 	rcu_read_unlock();
-found:
-	if (!holder)
-		return false;
-	sock_gen_put(holder);
-	return true;
+	if (holder)
+		sock_gen_put(holder);
+	return holder;
 }
 
 static int connect_fail_pre(struct kprobe *p, struct pt_regs *regs)
